@@ -1,0 +1,11 @@
+# Debian 12 packages only (see scripts/lib/packages.sh for the list the scripts install).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS system)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(spdlog 1.10 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+find_library(PHONENUMBER_LIB phonenumber REQUIRED)
+find_package(date REQUIRED)

@@ -1,0 +1,64 @@
+#pragma once
+// JSON in and out for handlers. Input is parsed strictly (depth limit,
+// duplicate keys refused, UTF-8 checked) and read through a field reader that
+// collects every problem with its JSON pointer before failing once.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helpdesk/domain/error.hpp"
+#include "helpdesk/http/types.hpp"
+
+namespace helpdesk::api {
+
+using json = nlohmann::json;
+
+inline constexpr std::size_t max_json_depth = 64;
+
+// Throws error(bad_request) naming the byte offset of the fault, or
+// error(unsupported_media_type) when the body is not declared as JSON.
+json parse_json_body(const http::request& req);
+json parse_json_text(std::string_view text);
+
+http::response json_response(bhttp::status status, const json& body, unsigned version = 11);
+
+class field_reader {
+ public:
+  // The document must be an object; extra keys are refused (typos should not
+  // be silently ignored).
+  field_reader(const json& doc, std::vector<std::string> allowed);
+
+  std::optional<std::string> string(const std::string& key, std::size_t max_len = 1000);
+  std::optional<bool> boolean(const std::string& key);
+  std::optional<std::vector<std::string>> string_array(const std::string& key, std::size_t max_items = 100);
+  const json* value(const std::string& key) const;  // raw access for nested shapes
+  void required(const std::string& key);
+  void fail(std::string pointer, std::string message) { errors_.push_back({std::move(pointer), std::move(message)}); }
+  void finish();  // throws error::validation when anything was wrong
+
+ private:
+  const json& doc_;
+  std::vector<field_error> errors_;
+};
+
+struct page_params {
+  std::size_t limit = 50;
+  std::string after_id;
+};
+// ?limit=1..200 and ?cursor=<opaque>; throws validation errors.
+page_params read_page(const http::request_context& ctx);
+std::string make_cursor(const std::string& last_id);
+// {"items": [...], "next_cursor": ...}; `rows` holds up to limit+1 entries.
+template <class T, class Render>
+json page_json(std::vector<T> rows, std::size_t limit, Render render) {
+  json out = {{"items", json::array()}, {"next_cursor", nullptr}};
+  const bool more = rows.size() > limit;
+  if (more) rows.resize(limit);
+  for (const auto& r : rows) out["items"].push_back(render(r));
+  if (more && !rows.empty()) out["next_cursor"] = make_cursor(rows.back().id);
+  return out;
+}
+
+}  // namespace helpdesk::api

@@ -1,0 +1,38 @@
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "helpdesk/domain/auth.hpp"
+#include "helpdesk/net.hpp"
+
+namespace helpdesk::http {
+
+using request = bhttp::request<bhttp::string_body>;
+using response = bhttp::response<bhttp::string_body>;
+
+struct route;
+
+// What a handler sees of one request. Lives on the connection's coroutine
+// frame for the whole exchange.
+struct request_context {
+  const request& req;
+  std::string request_id;
+  std::string remote_addr;
+  const route* matched = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;  // path parameters
+  std::optional<principal> who;                               // set for authenticated routes
+
+  std::string_view path() const;
+  std::string_view param(std::string_view name) const;
+  // Percent-decoded query parameter; nullopt when absent.
+  std::optional<std::string> query(std::string_view name) const;
+  const principal& caller() const { return *who; }
+};
+
+using handler = std::function<awaitable<response>(request_context&)>;
+
+}  // namespace helpdesk::http

@@ -1,0 +1,164 @@
+#pragma once
+// A fixed set of database threads, each owning one libpqxx connection.
+// Coroutines hand them jobs with `co_await pool.run(fn)` and resume on their
+// own executor; I/O threads never wait on PostgreSQL. The queue is bounded in
+// length and in waiting time, so an overloaded or absent database turns into
+// a quick `unavailable` error rather than a hang.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "helpdesk/net.hpp"
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace helpdesk::store {
+
+struct prepared_statement {
+  std::string name;
+  std::string sql;
+};
+
+struct pool_options {
+  std::string url;
+  std::size_t size = 4;
+  std::size_t queue_limit = 2048;
+  std::chrono::milliseconds queue_timeout{2000};
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds lock_timeout{2000};
+  int connect_timeout_seconds = 2;
+};
+
+struct pool_stats {
+  std::size_t size = 0;
+  std::size_t in_use = 0;
+  std::size_t waiting = 0;
+  std::size_t connected = 0;
+};
+
+// Owns one connection and re-opens it when it breaks.
+class connection_slot {
+ public:
+  connection_slot(const pool_options& opts, const std::vector<prepared_statement>& stmts);
+  ~connection_slot();
+  pqxx::connection_base& get();  // connects on demand; throws error::unavailable
+  void reset();
+  bool connected() const { return conn_ != nullptr; }
+
+ private:
+  const pool_options& opts_;
+  const std::vector<prepared_statement>& statements_;
+  std::unique_ptr<pqxx::connection_base> conn_;
+};
+
+// Runs fn with retries on a broken connection (once) and on serialization
+// failures or deadlocks (a few times); every other failure is translated into
+// a typed helpdesk::error in one place (db_errors.cpp).
+void run_with_retries(connection_slot& slot, const std::function<void(pqxx::connection_base&)>& fn);
+
+class db_pool {
+ public:
+  db_pool(pool_options opts, std::vector<prepared_statement> statements);
+  ~db_pool();
+  db_pool(const db_pool&) = delete;
+  db_pool& operator=(const db_pool&) = delete;
+
+  // Fails the queued jobs with `unavailable` and joins the threads.
+  void stop();
+  pool_stats stats() const;
+
+  template <class F>
+  auto run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::connection_base&>>;
+
+ private:
+  struct job {
+    virtual ~job() = default;
+    virtual void execute(connection_slot* slot, std::exception_ptr failure) = 0;
+    std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+  };
+  template <class F, class Handler>
+  struct job_impl;
+
+  void submit(std::unique_ptr<job> j);
+  void worker(std::size_t index);
+
+  pool_options opts_;
+  std::vector<prepared_statement> statements_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<job>> queue_;
+  bool stopping_ = false;
+  std::atomic<std::size_t> in_use_{0};
+  std::atomic<std::size_t> connected_{0};
+  std::vector<std::thread> threads_;
+};
+
+template <class F, class Handler>
+struct db_pool::job_impl final : db_pool::job {
+  using raw_result = std::invoke_result_t<F&, pqxx::connection_base&>;
+  using result = std::conditional_t<std::is_void_v<raw_result>, std::monostate, raw_result>;
+
+  job_impl(F f, Handler h)
+      : fn(std::move(f)),
+        handler(std::move(h)),
+        work(asio::prefer(asio::get_associated_executor(handler),
+                          asio::execution::outstanding_work.tracked)) {}
+
+  void execute(connection_slot* slot, std::exception_ptr failure) override {
+    std::optional<result> value;
+    if (!failure) {
+      try {
+        run_with_retries(*slot, [&](pqxx::connection_base& c) {
+          if constexpr (std::is_void_v<raw_result>) {
+            fn(c);
+            value.emplace();
+          } else {
+            value.emplace(fn(c));
+          }
+        });
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    // Resume the coroutine on its own executor (its connection's strand).
+    auto completion = [h = std::move(handler), failure, v = std::move(value)]() mutable {
+      h(failure, std::move(v));
+    };
+    asio::post(work, std::move(completion));
+  }
+
+  F fn;
+  Handler handler;
+  std::decay_t<decltype(asio::prefer(std::declval<asio::associated_executor_t<Handler>>(),
+                                     asio::execution::outstanding_work.tracked))>
+      work;
+};
+
+template <class F>
+auto db_pool::run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::connection_base&>> {
+  using raw_result = std::invoke_result_t<F&, pqxx::connection_base&>;
+  using result = std::conditional_t<std::is_void_v<raw_result>, std::monostate, raw_result>;
+  auto initiation = [this](auto handler, F f) {
+    using handler_t = decltype(handler);
+    submit(std::make_unique<job_impl<F, handler_t>>(std::move(f), std::move(handler)));
+  };
+  std::optional<result> out =
+      co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                    void(std::exception_ptr, std::optional<result>)>(
+          initiation, asio::use_awaitable, std::move(fn));
+  if constexpr (!std::is_void_v<raw_result>) co_return std::move(*out);
+}
+
+}  // namespace helpdesk::store

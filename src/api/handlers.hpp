@@ -1,0 +1,43 @@
+#pragma once
+// Handler declarations, grouped by resource (private to the api module).
+#include "helpdesk/api/json_io.hpp"
+#include "helpdesk/http/server.hpp"
+#include "helpdesk/api/routes.hpp"
+#include "helpdesk/domain/directory.hpp"
+#include "helpdesk/store/repositories.hpp"
+
+namespace helpdesk::api {
+
+using http::request_context;
+using http::response;
+
+#define HELPDESK_HANDLER(name) awaitable<response> name(env& e, request_context& ctx)
+
+HELPDESK_HANDLER(get_healthz);
+HELPDESK_HANDLER(get_readyz);
+HELPDESK_HANDLER(get_metrics);
+
+HELPDESK_HANDLER(post_login);
+HELPDESK_HANDLER(post_logout);
+HELPDESK_HANDLER(get_me);
+
+HELPDESK_HANDLER(list_brands);
+HELPDESK_HANDLER(create_brand);
+HELPDESK_HANDLER(get_brand);
+HELPDESK_HANDLER(patch_brand);
+
+HELPDESK_HANDLER(list_agents);
+HELPDESK_HANDLER(create_agent);
+HELPDESK_HANDLER(get_agent);
+HELPDESK_HANDLER(patch_agent);
+
+HELPDESK_HANDLER(list_tokens);
+HELPDESK_HANDLER(create_token);
+HELPDESK_HANDLER(revoke_token);
+
+// Renderers shared by handlers.
+json brand_json(const brand& b);
+json agent_json(const agent& a);
+json token_json(const store::tokens::api_token& t);
+
+}  // namespace helpdesk::api

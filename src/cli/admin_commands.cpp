@@ -1,0 +1,172 @@
+// Commands that run once and exit: migrate, seed-demo, token create. They use
+// a plain connection; there is no event loop to protect here.
+#include <pqxx/pqxx>
+
+#include <iostream>
+
+#include "helpdesk/app/directory_service.hpp"
+#include "helpdesk/cli/commands.hpp"
+#include "helpdesk/domain/ids.hpp"
+#include "helpdesk/security/password.hpp"
+#include "helpdesk/store/migrations.hpp"
+#include "helpdesk/store/repositories.hpp"
+
+namespace helpdesk::cli {
+namespace {
+
+void prepare_all(pqxx::connection_base& c) {
+  for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
+}
+
+struct demo_agent {
+  const char* name;
+  const char* email;
+  role r;
+  const char* password;
+  std::vector<std::pair<int, brand_membership>> brands;  // index into demo brands
+};
+
+}  // namespace
+
+int run_migrate(const config& cfg) {
+  try {
+    pqxx::connection c(cfg.database_url);
+    auto applied = store::apply_migrations(c, [](const std::string& line) { std::cout << line << "\n"; });
+    auto status = store::read_migration_status(c);
+    std::cout << "schema at version " << status.current << " (" << applied.size() << " applied now)" << std::endl;
+    return 0;
+  } catch (const std::exception& ex) {
+    std::cerr << "helpdesk migrate: " << ex.what() << std::endl;
+    return 1;
+  }
+}
+
+int run_token_create(const config& cfg, const std::map<std::string, std::string>& flags) {
+  auto get = [&](const char* k) {
+    auto it = flags.find(k);
+    return it == flags.end() ? std::string() : it->second;
+  };
+  auto r = parse_role(get("role"));
+  if (!r) {
+    std::cerr << "helpdesk token create: --role must be admin, manager, agent or integration" << std::endl;
+    return 2;
+  }
+  const std::string name = get("name");
+  if (name.empty()) {
+    std::cerr << "helpdesk token create: --name is required" << std::endl;
+    return 2;
+  }
+  std::vector<std::string> brands;
+  std::string list = get("brand");
+  for (std::size_t start = 0; !list.empty() && start <= list.size();) {
+    auto comma = list.find(',', start);
+    std::string id = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!is_uuid(id)) {
+      std::cerr << "helpdesk token create: --brand '" << id << "' is not a brand id" << std::endl;
+      return 2;
+    }
+    brands.push_back(id);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  try {
+    pqxx::connection c(cfg.database_url);
+    if (!store::read_migration_status(c).up_to_date()) {
+      std::cerr << "helpdesk token create: the schema is behind; run `helpdesk migrate` first" << std::endl;
+      return 3;
+    }
+    prepare_all(c);
+    pqxx::work tx(c);
+    if (store::brands::existing_ids(tx, brands).size() != brands.size()) {
+      std::cerr << "helpdesk token create: unknown brand in --brand" << std::endl;
+      return 2;
+    }
+    auto issued = app::issue_api_token(tx, name, *r, brands);
+    tx.commit();
+    std::cout << "created " << to_string(*r) << " token " << issued.token.id << " (" << name
+              << "); it is shown once:\n"
+              << issued.secret << std::endl;
+    return 0;
+  } catch (const std::exception& ex) {
+    std::cerr << "helpdesk token create: " << ex.what() << std::endl;
+    return 1;
+  }
+}
+
+int run_seed_demo(const config& cfg) {
+  try {
+    pqxx::connection c(cfg.database_url);
+    if (!store::read_migration_status(c).up_to_date()) {
+      std::cerr << "helpdesk seed-demo: the schema is behind; run `helpdesk migrate` first" << std::endl;
+      return 3;
+    }
+    prepare_all(c);
+    pqxx::work tx(c);
+    if (!tx.exec("SELECT 1 FROM brands WHERE slug = 'acme'").empty()) {
+      std::cout << "demo data already present; nothing changed" << std::endl;
+      return 0;
+    }
+    std::vector<brand> brands;
+    for (auto fields : {brand_fields{"Acme Shop", "acme", "ACME", "cs", "CZ", "Europe/Prague",
+                                     std::vector<std::string>{"support@acme.example"}},
+                        brand_fields{"Nordic Gear", "nordic", "NORD", "pl", "PL", "Europe/Warsaw",
+                                     std::vector<std::string>{"hello@nordic.example"}}})
+      brands.push_back(store::brands::insert(tx, fields));
+
+    const std::vector<demo_agent> people = {
+        {"Ada Admin", "admin@helpdesk.example", role::admin, "demo-admin-password", {}},
+        {"Martin Manager", "manager@helpdesk.example", role::manager, "demo-manager-password",
+         {{0, brand_membership::primary}}},
+        {"Jana Novakova", "jana@helpdesk.example", role::agent, "demo-agent-password", {{0, brand_membership::primary}}},
+        {"Piotr Kowalski", "piotr@helpdesk.example", role::agent, "demo-agent-password",
+         {{1, brand_membership::primary}, {0, brand_membership::backup}}},
+        {"Eva Horvathova", "eva@helpdesk.example", role::agent, "demo-agent-password",
+         {{0, brand_membership::primary}, {1, brand_membership::primary}}},
+    };
+    std::cout << "demo logins (POST /v1/auth/login):\n";
+    for (const auto& p : people) {
+      agent_fields f;
+      f.name = p.name;
+      f.email = p.email;
+      f.role_ = p.r;
+      std::vector<agent_brand> ab;
+      for (auto [index, m] : p.brands) ab.push_back({brands[std::size_t(index)].id, m});
+      f.brands = ab;
+      store::agents::insert(tx, f, security::hash_password(p.password));
+      std::cout << "  " << to_string(p.r) << "\t" << p.email << "\t" << p.password << "\n";
+    }
+    auto integration = app::issue_api_token(tx, "demo integration", role::integration, {brands[0].id, brands[1].id});
+    auto admin = app::issue_api_token(tx, "demo admin", role::admin, {});
+    tx.commit();
+    std::cout << "demo brands: acme " << brands[0].id << ", nordic " << brands[1].id << "\n"
+              << "demo integration token: " << integration.secret << "\n"
+              << "demo admin token: " << admin.secret << std::endl;
+    return 0;
+  } catch (const std::exception& ex) {
+    std::cerr << "helpdesk seed-demo: " << ex.what() << std::endl;
+    return 1;
+  }
+}
+
+std::string usage() {
+  std::string out =
+      "Usage: helpdesk COMMAND [options]\n\n"
+      "Commands:\n"
+      "  serve [--migrate]      run the HTTP server\n"
+      "  migrate                apply pending database migrations\n"
+      "  seed-demo              load demo brands, agents and tokens (once)\n"
+      "  token create --role R --name N [--brand ID[,ID]]\n"
+      "                         create an API token; prints it alone on the last line\n"
+      "  version                print the version\n\n"
+      "Options (flag / environment variable / default):\n"
+      "  --config FILE          HELPDESK_CONFIG   JSON file with any of the keys below\n";
+  for (const auto& o : describe_options()) {
+    std::string flag = o.flag + " V";
+    flag.resize(std::max<std::size_t>(flag.size() + 1, 26), ' ');
+    out += "  " + flag + o.env + "  (" + o.default_value + ")  " + o.help + "\n";
+  }
+  out += "\nPrecedence: defaults < config file < environment < flags. Bad configuration exits with status 2.\n";
+  return out;
+}
+
+}  // namespace helpdesk::cli

@@ -1,0 +1,138 @@
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <thread>
+
+#include "helpdesk/api/routes.hpp"
+#include "helpdesk/app/services.hpp"
+#include "helpdesk/cli/commands.hpp"
+#include "helpdesk/http/server.hpp"
+#include "helpdesk/obs/logging.hpp"
+#include "helpdesk/store/migrations.hpp"
+#include "helpdesk/store/repositories.hpp"
+
+#ifndef HELPDESK_VERSION
+#define HELPDESK_VERSION "dev"
+#endif
+
+namespace helpdesk::cli {
+namespace {
+
+// Start-up check on a plain connection, before any thread exists.
+int ensure_schema(const config& cfg) {
+  try {
+    pqxx::connection c(cfg.database_url);
+    if (cfg.migrate) {
+      store::apply_migrations(c, [](const std::string& line) { spdlog::info("{}", line); });
+      return 0;
+    }
+    auto s = store::read_migration_status(c);
+    if (!s.up_to_date()) {
+      spdlog::critical("the database schema is at version {} but this build needs {}: run `helpdesk migrate` "
+                       "or start with --migrate",
+                       s.current, s.latest);
+      return 3;
+    }
+    return 0;
+  } catch (const pqxx::broken_connection& ex) {
+    spdlog::critical("cannot reach the database ({}): {}", cfg.database_url, ex.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int run_serve(const config& cfg) {
+  obs::init_logging(cfg.log_format, cfg.log_level, cfg.access_log);
+  if (int rc = ensure_schema(cfg); rc != 0) {
+    obs::flush_logs();
+    return rc;
+  }
+
+  const std::size_t threads = cfg.threads > 0 ? std::size_t(cfg.threads) : std::max(1u, std::thread::hardware_concurrency());
+  store::pool_options pool_opts;
+  pool_opts.url = cfg.database_url;
+  pool_opts.size = std::size_t(cfg.db_pool);
+  pool_opts.queue_limit = std::size_t(cfg.db_queue);
+  pool_opts.queue_timeout = std::chrono::milliseconds(cfg.db_queue_timeout_ms);
+  pool_opts.statement_timeout = std::chrono::milliseconds(cfg.statement_timeout_ms);
+  store::db_pool db(pool_opts, store::all_statements());
+  app::cpu_pool cpu(std::max<std::size_t>(1, threads));
+
+  app::auth_options auth_opts;
+  auth_opts.cache_ttl = std::chrono::milliseconds(cfg.auth_cache_ms);
+  auth_opts.session_ttl_seconds = cfg.session_ttl_s;
+  auth_opts.login_max_failures_per_email = cfg.login_max_failures;
+  auth_opts.login_window_seconds = cfg.login_window_s;
+  app::services svc(db, cpu, auth_opts);
+
+  http::metrics metrics;
+  metrics.set_build_info(HELPDESK_VERSION);
+  metrics.add_gauge("helpdesk_db_pool_size", "Database connections configured.", [&db] { return double(db.stats().size); });
+  metrics.add_gauge("helpdesk_db_pool_in_use", "Database connections running a job.", [&db] { return double(db.stats().in_use); });
+  metrics.add_gauge("helpdesk_db_pool_waiting", "Database jobs waiting for a connection.", [&db] { return double(db.stats().waiting); });
+  metrics.add_gauge("helpdesk_db_pool_connected", "Database connections open.", [&db] { return double(db.stats().connected); });
+
+  api::env env{svc, metrics, HELPDESK_VERSION};
+  http::router routes = api::build_router(env);
+
+  http::server_options http_opts;
+  http_opts.host = cfg.host();
+  http_opts.port = cfg.port();
+  http_opts.body_limit = std::size_t(cfg.body_limit);
+  http_opts.header_limit = std::size_t(cfg.header_limit);
+  http_opts.header_timeout = std::chrono::milliseconds(cfg.header_timeout_ms);
+  http_opts.body_timeout = std::chrono::milliseconds(cfg.body_timeout_ms);
+  http_opts.idle_timeout = std::chrono::milliseconds(cfg.idle_timeout_ms);
+  http_opts.max_connections = std::size_t(cfg.max_connections);
+  http_opts.drain_timeout = std::chrono::milliseconds(cfg.drain_timeout_ms);
+
+  asio::io_context ioc{static_cast<int>(threads)};
+  http::server server(ioc, http_opts, routes,
+                      [&svc](const std::string& bearer) { return svc.auth.authenticate(bearer); }, metrics);
+  try {
+    server.start();
+  } catch (const std::exception& ex) {
+    spdlog::critical("cannot listen on {}: {}", cfg.listen, ex.what());
+    obs::flush_logs();
+    return 1;
+  }
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  bool signalled = false;
+  std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
+    if (ec) return;
+    if (signalled) {
+      spdlog::warn("second signal {}: stopping now", sig);
+      ioc.stop();
+      return;
+    }
+    signalled = true;
+    spdlog::info("signal {}: draining (readyz now 503, up to {} ms)", sig, cfg.drain_timeout_ms);
+    svc.health.set_draining();
+    server.begin_shutdown([&signals] {
+      beast::error_code ignored;
+      signals.cancel(ignored);
+    });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  spdlog::info("helpdesk {} listening on http://{}:{} ({} I/O threads, {} database connections)", HELPDESK_VERSION,
+               http_opts.host, server.port(), threads, pool_opts.size);
+
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : workers) t.join();
+
+  // Reverse order of start: background work, then the pools, then the logs.
+  db.stop();
+  cpu.stop();
+  spdlog::info("stopped cleanly");
+  obs::flush_logs();
+  return 0;
+}
+
+}  // namespace helpdesk::cli

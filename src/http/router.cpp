@@ -1,0 +1,124 @@
+#include "helpdesk/http/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace helpdesk::http {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex(s[i + 1]);
+      int lo = hex(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i] == '+' ? ' ' : s[i];
+  }
+  return out;
+}
+
+void router::add(route r) {
+  r.segments = split_path(r.path);
+  r.literal_segments = static_cast<std::size_t>(std::count_if(
+      r.segments.begin(), r.segments.end(), [](const std::string& s) { return s.empty() || s.front() != '{'; }));
+  for (const auto& existing : routes_)
+    if (existing.method == r.method && existing.segments == r.segments)
+      throw std::logic_error("route registered twice: " + r.path);
+  routes_.push_back(std::move(r));
+}
+
+namespace {
+
+bool segments_match(const route& r, const std::vector<std::string>& parts,
+                    std::vector<std::pair<std::string, std::string>>* params) {
+  if (r.segments.size() != parts.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& seg = r.segments[i];
+    if (!seg.empty() && seg.front() == '{') {
+      if (params) params->emplace_back(seg.substr(1, seg.size() - 2), percent_decode(parts[i]));
+    } else if (seg != parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+match_result router::match(bhttp::verb method, std::string_view path) const {
+  match_result out;
+  const auto parts = split_path(path);
+  const route* best = nullptr;
+  for (const auto& r : routes_) {
+    if (!segments_match(r, parts, nullptr)) continue;
+    out.path_exists = true;
+    if (std::find(out.allowed.begin(), out.allowed.end(), r.method) == out.allowed.end())
+      out.allowed.push_back(r.method);
+    // A literal segment beats a parameter: /agents/me wins over /agents/{id}.
+    if (r.method == method && (!best || r.literal_segments > best->literal_segments)) best = &r;
+  }
+  if (best) {
+    out.found = best;
+    segments_match(*best, parts, &out.params);
+  }
+  return out;
+}
+
+std::string_view request_context::path() const {
+  std::string_view t = req.target();
+  auto q = t.find('?');
+  return q == std::string_view::npos ? t : t.substr(0, q);
+}
+
+std::string_view request_context::param(std::string_view name) const {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return {};
+}
+
+std::optional<std::string> request_context::query(std::string_view name) const {
+  std::string_view t = req.target();
+  auto q = t.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view rest = t.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string key = percent_decode(pair.substr(0, eq));
+    if (key == name) return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace helpdesk::http

@@ -1,0 +1,304 @@
+#include "helpdesk/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "access_log.hpp"
+#include "helpdesk/http/problem.hpp"
+
+namespace helpdesk::http {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+std::string bearer_of(const request& req) {
+  auto it = req.find(bhttp::field::authorization);
+  if (it == req.end()) return {};
+  std::string_view v = it->value();
+  constexpr std::string_view scheme = "Bearer ";
+  if (v.size() <= scheme.size() || !beast::iequals(v.substr(0, scheme.size()), scheme)) return {};
+  v.remove_prefix(scheme.size());
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  return std::string(v);
+}
+
+std::string allow_header(const std::vector<bhttp::verb>& verbs) {
+  std::string out;
+  for (auto v : verbs) {
+    if (!out.empty()) out += ", ";
+    out += std::string(bhttp::to_string(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto v = rng();
+  for (auto& c : id) {
+    c = hex[v & 15];
+    v >>= 4;
+  }
+  return id;
+}
+
+response make_response(bhttp::status status, std::string body, std::string_view content_type, unsigned version) {
+  response res{status, version};
+  res.set(bhttp::field::content_type, content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+struct server::connection {
+  explicit connection(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the first byte of a request; touched on the strand only
+  std::uint64_t id = 0;
+};
+
+server::server(asio::io_context& ioc, server_options opts, const router& routes, authenticator auth, metrics& m)
+    : ioc_(ioc), opts_(std::move(opts)), routes_(routes), auth_(std::move(auth)), metrics_(m), acceptor_(ioc) {}
+
+server::~server() = default;
+
+void server::start() {
+  tcp::endpoint ep{asio::ip::make_address(opts_.host), opts_.port};
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  bound_port_ = acceptor_.local_endpoint().port();
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+awaitable<void> server::accept_loop() {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    if (open_.load() >= opts_.max_connections) {
+      // Over the cap: refuse at once rather than queueing work we cannot serve.
+      metrics_.connection_rejected();
+      socket.close(ec);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto c = std::make_shared<connection>(std::move(socket));
+    {
+      std::lock_guard lock(registry_mutex_);
+      c->id = ++next_id_;
+      registry_[c->id] = c;
+    }
+    ++open_;
+    metrics_.connection_opened();
+    auto ex = c->stream.get_executor();
+    asio::co_spawn(ex, serve(std::move(c)), asio::detached);
+  }
+}
+
+awaitable<void> server::serve(std::shared_ptr<connection> c) {
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  std::string remote;
+  {
+    auto ep = c->stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  try {
+    for (;;) {
+      c->idle = true;
+      if (stopping_) break;
+      if (buffer.size() == 0) {
+        // Idle keep-alive: wait for the next request's first bytes.
+        c->stream.expires_after(opts_.idle_timeout);
+        auto n = co_await c->stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        buffer.commit(n);
+      }
+      c->idle = false;
+
+      // Headers must arrive whole within header_timeout: a slow client loses
+      // its connection, nobody else notices.
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(opts_.header_limit));
+      parser.body_limit(opts_.body_limit);
+      c->stream.expires_after(opts_.header_timeout);
+      co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      const auto started = clock::now();
+      if (ec == bhttp::error::header_limit) {
+        auto res = make_problem(error(errc::header_too_large, "The request header block exceeds " +
+                                                                   std::to_string(opts_.header_limit) + " bytes."),
+                                new_request_id(), "", 11);
+        res.keep_alive(false);
+        c->stream.expires_after(opts_.write_timeout);
+        co_await bhttp::async_write(c->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        metrics_.observe("(none)", "-", 431, 0);
+        break;
+      }
+      if (ec) break;  // timeout, reset or garbage: nothing sensible to answer
+
+      const auto& head = parser.get();
+      std::string request_id = valid_request_id(head["X-Request-Id"])
+                                   ? std::string(head["X-Request-Id"])
+                                   : new_request_id();
+      std::string_view target = head.target();
+      std::string path(target.substr(0, target.find('?')));
+      match_result m = routes_.match(head.method(), path);
+
+      // Refuse an oversized body from its declared length, before reading it.
+      std::size_t limit = m.found && m.found->body_limit ? m.found->body_limit : opts_.body_limit;
+      std::optional<error> early;
+      if (auto len = parser.content_length(); len && *len > limit)
+        early = error(errc::payload_too_large, "The request body of " + std::to_string(*len) +
+                                                   " bytes exceeds the limit of " + std::to_string(limit) + " bytes.");
+      if (!early) {
+        parser.body_limit(limit);
+        c->stream.expires_after(opts_.body_timeout);
+        co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == bhttp::error::body_limit)
+          early = error(errc::payload_too_large,
+                        "The request body exceeds the limit of " + std::to_string(limit) + " bytes.");
+        else if (ec)
+          break;
+      }
+
+      response res;
+      const request& req = parser.get();
+      if (early) {
+        res = make_problem(*early, request_id, path, req.version());
+        res.keep_alive(false);  // the unread body is still on the wire
+      } else {
+        request_context ctx{req, request_id, remote, nullptr, {}, std::nullopt};
+        res = co_await dispatch(ctx, m);
+        res.keep_alive(req.keep_alive() && !stopping_);
+      }
+      res.set("X-Request-Id", request_id);
+      const unsigned status = res.result_int();
+      const bool keep_alive = res.keep_alive();
+
+      c->stream.expires_after(opts_.write_timeout);
+      co_await bhttp::async_write(c->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      const double secs = std::chrono::duration<double>(clock::now() - started).count();
+      const std::string route_name = m.found ? m.found->path : "(unmatched)";
+      const std::string method(bhttp::to_string(req.method()));
+      metrics_.observe(route_name, method, status, secs);
+      log_access(method, route_name, path, status, secs * 1000.0, request_id, remote);
+      if (ec || !keep_alive) break;
+    }
+  } catch (const std::exception& ex) {
+    spdlog::error("connection failed: {}", ex.what());
+  }
+  c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c->stream.close();
+  {
+    std::lock_guard lock(registry_mutex_);
+    registry_.erase(c->id);
+  }
+  --open_;
+  metrics_.connection_closed();
+}
+
+awaitable<response> server::dispatch(request_context& ctx, const match_result& m) {
+  const request& req = ctx.req;
+  std::optional<error> failure;
+  try {
+    if (!m.found) {
+      if (m.path_exists) {
+        error e(errc::method_not_allowed, std::string(bhttp::to_string(req.method())) + " is not allowed on " +
+                                              std::string(ctx.path()) + ".");
+        auto res = make_problem(e, ctx.request_id, ctx.path(), req.version());
+        res.set(bhttp::field::allow, allow_header(m.allowed));
+        co_return res;
+      }
+      throw error(errc::not_found, "No resource at " + std::string(ctx.path()) + ".");
+    }
+    ctx.matched = m.found;
+    ctx.params = m.params;
+    const route& r = *m.found;
+    if (!r.roles.empty()) {
+      std::string bearer = bearer_of(req);
+      if (bearer.empty()) throw error(errc::unauthorized, "A bearer token is required (Authorization: Bearer ...).");
+      ctx.who = co_await auth_(bearer);
+      if (!r.roles.contains(ctx.who->role_))
+        throw error(errc::forbidden, "The role '" + std::string(to_string(ctx.who->role_)) +
+                                         "' may not " + std::string(bhttp::to_string(req.method())) + " " + r.path +
+                                         ".");
+    }
+    co_return co_await r.fn(ctx);
+  } catch (const error& e) {
+    failure = e;
+  } catch (const std::exception& ex) {
+    spdlog::error("request {} {} failed: {}", ctx.request_id, std::string(ctx.path()), ex.what());
+    failure = error(errc::internal, "An unexpected error occurred; quote request id " + ctx.request_id + ".");
+  }
+  co_return make_problem(*failure, ctx.request_id, ctx.path(), req.version());
+}
+
+void server::close_connections(bool only_idle) {
+  std::vector<std::shared_ptr<connection>> live;
+  {
+    std::lock_guard lock(registry_mutex_);
+    for (auto& [id, weak] : registry_)
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) {
+    auto close = [c, only_idle] {
+      if (!only_idle || c->idle) {
+        beast::error_code ignored;
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        c->stream.socket().close(ignored);
+      }
+    };
+    asio::post(c->stream.get_executor(), std::move(close));
+  }
+}
+
+void server::begin_shutdown(std::function<void()> done) {
+  if (stopping_.exchange(true)) return;
+  auto stop_accepting = [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  };
+  asio::post(acceptor_.get_executor(), std::move(stop_accepting));
+  close_connections(true);
+  asio::co_spawn(ioc_, drain(std::move(done)), asio::detached);
+}
+
+awaitable<void> server::drain(std::function<void()> done) {
+  const auto deadline = clock::now() + opts_.drain_timeout;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (open_.load() > 0 && clock::now() < deadline) {
+    // Connections that finished a request while we waited are idle now.
+    close_connections(true);
+    timer.expires_after(std::chrono::milliseconds(25));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  if (open_.load() > 0) {
+    spdlog::warn("drain deadline reached with {} connection(s) open; closing them", open_.load());
+    close_connections(false);
+    while (open_.load() > 0) {
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+  done();
+}
+
+}  // namespace helpdesk::http

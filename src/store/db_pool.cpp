@@ -1,0 +1,152 @@
+#include "helpdesk/store/db_pool.hpp"
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "helpdesk/domain/error.hpp"
+#include "helpdesk/store/db_errors.hpp"
+
+namespace helpdesk::store {
+namespace {
+
+std::string with_connect_timeout(const std::string& url, int seconds) {
+  const std::string param = "connect_timeout=" + std::to_string(seconds);
+  if (url.find("://") != std::string::npos)
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
+  return url + " " + param;
+}
+
+}  // namespace
+
+connection_slot::connection_slot(const pool_options& opts, const std::vector<prepared_statement>& stmts)
+    : opts_(opts), statements_(stmts) {}
+
+connection_slot::~connection_slot() = default;
+
+pqxx::connection_base& connection_slot::get() {
+  if (conn_ && conn_->is_open()) return *conn_;
+  conn_.reset();
+  try {
+    auto c = std::make_unique<pqxx::connection>(with_connect_timeout(opts_.url, opts_.connect_timeout_seconds));
+    pqxx::nontransaction setup(*c);
+    setup.exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()) +
+               "; SET lock_timeout = " + std::to_string(opts_.lock_timeout.count()) +
+               "; SET idle_in_transaction_session_timeout = 60000"
+               "; SET application_name = 'helpdesk'; SET TIME ZONE 'UTC'");
+    setup.commit();
+    for (const auto& s : statements_) c->prepare(s.name, s.sql);
+    conn_ = std::move(c);
+  } catch (const std::exception& ex) {
+    spdlog::warn("database: cannot connect: {}", ex.what());
+    throw error::unavailable("The database is unreachable.", 2);
+  }
+  return *conn_;
+}
+
+void connection_slot::reset() { conn_.reset(); }
+
+void run_with_retries(connection_slot& slot, const std::function<void(pqxx::connection_base&)>& fn) {
+  int broken = 0, rollbacks = 0;
+  for (;;) {
+    try {
+      fn(slot.get());
+      return;
+    } catch (const pqxx::broken_connection&) {
+      // The transaction did not commit (a lost COMMIT is in_doubt_error), so
+      // one retry on a fresh connection is safe.
+      slot.reset();
+      if (++broken > 1) throw error::unavailable("The database is unreachable.", 2);
+    } catch (const pqxx::transaction_rollback&) {
+      // Serialization failure or deadlock: PostgreSQL asks us to retry.
+      if (++rollbacks > 3) throw error(errc::conflict, "Concurrent updates kept conflicting; retry.");
+    } catch (const pqxx::sql_error& ex) {
+      if (std::string(ex.sqlstate()).rfind("57P0", 0) == 0) slot.reset();
+      throw translate_db_error(std::current_exception());
+    } catch (const error&) {
+      throw;
+    } catch (...) {
+      throw translate_db_error(std::current_exception());
+    }
+  }
+}
+
+db_pool::db_pool(pool_options opts, std::vector<prepared_statement> statements)
+    : opts_(std::move(opts)), statements_(std::move(statements)) {
+  for (std::size_t i = 0; i < opts_.size; ++i) threads_.emplace_back([this, i] { worker(i); });
+}
+
+db_pool::~db_pool() { stop(); }
+
+void db_pool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+pool_stats db_pool::stats() const {
+  pool_stats s;
+  s.size = opts_.size;
+  s.in_use = in_use_.load();
+  s.connected = connected_.load();
+  std::lock_guard lock(mutex_);
+  s.waiting = queue_.size();
+  return s;
+}
+
+void db_pool::submit(std::unique_ptr<job> j) {
+  {
+    std::unique_lock lock(mutex_);
+    if (!stopping_ && queue_.size() < opts_.queue_limit) {
+      queue_.push_back(std::move(j));
+      lock.unlock();
+      cv_.notify_one();
+      return;
+    }
+  }
+  // Refused at the door: completing here (the handler is posted, not called
+  // inline) keeps the caller's coroutine from ever waiting.
+  j->execute(nullptr, std::make_exception_ptr(
+                          error::unavailable("The database queue is full; retry shortly.", 1)));
+}
+
+void db_pool::worker(std::size_t index) {
+  connection_slot slot(opts_, statements_);
+  bool was_connected = false;
+  for (;;) {
+    std::unique_ptr<job> j;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping
+      j = std::move(queue_.front());
+      queue_.pop_front();
+      if (stopping_) {
+        lock.unlock();
+        j->execute(nullptr, std::make_exception_ptr(error::unavailable("The server is shutting down.", 1)));
+        continue;
+      }
+    }
+    if (std::chrono::steady_clock::now() - j->enqueued > opts_.queue_timeout) {
+      j->execute(nullptr, std::make_exception_ptr(
+                              error::unavailable("The database is saturated; retry shortly.", 1)));
+      continue;
+    }
+    ++in_use_;
+    j->execute(&slot, nullptr);
+    --in_use_;
+    if (slot.connected() != was_connected) {
+      was_connected = slot.connected();
+      was_connected ? ++connected_ : --connected_;
+    }
+  }
+  if (was_connected) --connected_;
+  spdlog::debug("database worker {} stopped", index);
+}
+
+}  // namespace helpdesk::store

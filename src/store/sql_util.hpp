@@ -1,0 +1,30 @@
+#pragma once
+// Small helpers shared by the repositories (private to the store module).
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helpdesk/domain/time.hpp"
+
+namespace helpdesk::store::sql {
+
+// libpqxx 6.4 sends a null const char* as SQL NULL.
+inline const char* nullable(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+// A PostgreSQL array literal of values that are known not to need quoting
+// (validated UUIDs); anything else must go through a JSON parameter.
+std::string uuid_array(const std::vector<std::string>& ids);
+std::vector<std::string> parse_text_array(const pqxx::field& f);  // from array_to_json(...)::text
+
+inline timestamp micros(const pqxx::field& f) { return from_unix_micros(f.as<long long>()); }
+inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return from_unix_micros(f.as<long long>());
+}
+
+// "(extract(epoch from col) * 1000000)::bigint": instants travel as integers.
+#define HELPDESK_SQL_MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
+
+}  // namespace helpdesk::store::sql
