@@ -49,8 +49,13 @@ void router::add(route r) {
   r.segments = split_path(r.path);
   r.literal_segments = static_cast<std::size_t>(std::count_if(
       r.segments.begin(), r.segments.end(), [](const std::string& s) { return s.empty() || s.front() != '{'; }));
+  auto shape = [](const std::vector<std::string>& segs) {
+    std::vector<std::string> out;
+    for (const auto& s : segs) out.push_back(!s.empty() && s.front() == '{' ? "{}" : s);
+    return out;
+  };
   for (const auto& existing : routes_)
-    if (existing.method == r.method && existing.segments == r.segments)
+    if (existing.method == r.method && shape(existing.segments) == shape(r.segments))
       throw std::logic_error("route registered twice: " + r.path);
   routes_.push_back(std::move(r));
 }

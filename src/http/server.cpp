@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
 #include <random>
 
 #include "access_log.hpp"
@@ -138,7 +139,9 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       // its connection, nobody else notices.
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opts_.header_limit));
-      parser.body_limit(opts_.body_limit);
+      // The body limit depends on the route, known only once the header is
+      // in: until then let any declared length through the header parser.
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       c->stream.expires_after(opts_.header_timeout);
       co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       const auto started = clock::now();

@@ -16,10 +16,12 @@ std::string with_connect_timeout(const std::string& url, int seconds) {
   return url + " " + param;
 }
 
+void delete_connection(pqxx::connection_base* c) { delete static_cast<pqxx::connection*>(c); }
+
 }  // namespace
 
 connection_slot::connection_slot(const pool_options& opts, const std::vector<prepared_statement>& stmts)
-    : opts_(opts), statements_(stmts) {}
+    : opts_(opts), statements_(stmts), conn_(nullptr, &delete_connection) {}
 
 connection_slot::~connection_slot() = default;
 
@@ -27,7 +29,8 @@ pqxx::connection_base& connection_slot::get() {
   if (conn_ && conn_->is_open()) return *conn_;
   conn_.reset();
   try {
-    auto c = std::make_unique<pqxx::connection>(with_connect_timeout(opts_.url, opts_.connect_timeout_seconds));
+    std::unique_ptr<pqxx::connection_base, deleter> c(
+        new pqxx::connection(with_connect_timeout(opts_.url, opts_.connect_timeout_seconds)), &delete_connection);
     pqxx::nontransaction setup(*c);
     setup.exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()) +
                "; SET lock_timeout = " + std::to_string(opts_.lock_timeout.count()) +

@@ -60,7 +60,10 @@ class connection_slot {
  private:
   const pool_options& opts_;
   const std::vector<prepared_statement>& statements_;
-  std::unique_ptr<pqxx::connection_base> conn_;
+  // libpqxx 6.4's connection_base has no virtual destructor: delete through
+  // the concrete type, which only db_pool.cpp knows.
+  using deleter = void (*)(pqxx::connection_base*);
+  std::unique_ptr<pqxx::connection_base, deleter> conn_;
 };
 
 // Runs fn with retries on a broken connection (once) and on serialization

@@ -1,0 +1,167 @@
+// Every route × every role: the status each one gets. A route added to the
+// router without a row here fails RoleMatrix.CoversEveryRoute.
+#include <set>
+
+#include "fixture.hpp"
+#include "helpdesk/api/routes.hpp"
+
+using namespace helpdesk;
+using namespace helpdesk::testing;
+
+namespace {
+
+struct expectation {
+  std::string method;
+  std::string route;  // template, as in the router
+  std::string path;   // concrete; {A} is brand A, {agentA} the agent of brand A, {none} a random id
+  std::string body;
+  // anonymous, admin, manager, agent, integration
+  std::array<int, 5> status;
+};
+
+const std::string missing_id = "0f0e0d0c-0b0a-4909-8807-060504030201";
+
+std::vector<expectation> matrix() {
+  return {
+      {"GET", "/healthz", "/healthz", "", {200, 200, 200, 200, 200}},
+      {"GET", "/readyz", "/readyz", "", {200, 200, 200, 200, 200}},
+      {"GET", "/metrics", "/metrics", "", {200, 200, 200, 200, 200}},
+      {"POST", "/v1/auth/login", "/v1/auth/login", "{}", {422, 422, 422, 422, 422}},
+      {"POST", "/v1/auth/logout", "/v1/auth/logout", "", {401, 422, 422, 422, 403}},
+      {"GET", "/v1/me", "/v1/me", "", {401, 200, 200, 200, 200}},
+      {"GET", "/v1/brands", "/v1/brands", "", {401, 200, 200, 200, 200}},
+      {"POST", "/v1/brands", "/v1/brands", "{}", {401, 422, 403, 403, 403}},
+      {"GET", "/v1/brands/{id}", "/v1/brands/{A}", "", {401, 200, 200, 200, 200}},
+      {"PATCH", "/v1/brands/{id}", "/v1/brands/{A}", "{}", {401, 200, 403, 403, 403}},
+      {"GET", "/v1/agents", "/v1/agents", "", {401, 200, 200, 403, 403}},
+      {"POST", "/v1/agents", "/v1/agents", "{}", {401, 422, 403, 403, 403}},
+      {"GET", "/v1/agents/{id}", "/v1/agents/{agentA}", "", {401, 200, 200, 403, 403}},
+      {"PATCH", "/v1/agents/{id}", "/v1/agents/{agentA}", "{}", {401, 200, 403, 403, 403}},
+      {"GET", "/v1/tokens", "/v1/tokens", "", {401, 200, 403, 403, 403}},
+      {"POST", "/v1/tokens", "/v1/tokens", "{}", {401, 422, 403, 403, 403}},
+      {"DELETE", "/v1/tokens/{id}", "/v1/tokens/{none}", "", {401, 404, 403, 403, 403}},
+  };
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST(RoleMatrix, CoversEveryRoute) {
+  std::set<std::pair<std::string, std::string>> covered;
+  for (const auto& e : matrix()) covered.insert({e.method, e.route});
+  for (const auto& r : api::route_table())
+    EXPECT_TRUE(covered.count({std::string(bhttp::to_string(r.method)), r.path}))
+        << "no role-matrix row for " << bhttp::to_string(r.method) << " " << r.path;
+}
+
+class roles : public e2e {};
+
+TEST_F(roles, EveryRoleGetsTheExpectedStatusOnEveryRoute) {
+  const std::array<std::string, 5> who = {"", admin, manager, agent, integration};
+  const std::array<std::string, 5> names = {"anonymous", "admin", "manager", "agent", "integration"};
+  for (const auto& e : matrix()) {
+    std::string path = replace_all(replace_all(replace_all(e.path, "{A}", brand_a.id), "{agentA}", agent_a.id), "{none}", missing_id);
+    for (std::size_t i = 0; i < who.size(); ++i) {
+      auto r = req(e.method, path, who[i], e.body);
+      EXPECT_EQ(r.status, e.status[i]) << e.method << " " << path << " as " << names[i] << ": " << r.body;
+      if (r.status >= 400) EXPECT_EQ(r.header("content-type"), "application/problem+json") << e.method << " " << path;
+      EXPECT_FALSE(r.header("x-request-id").empty());
+    }
+  }
+}
+
+TEST_F(roles, OtherBrandsObjectsAreNotFoundExactlyLikeMissingOnes) {
+  auto missing = req("GET", "/v1/brands/" + missing_id, manager);
+  auto foreign = req("GET", "/v1/brands/" + brand_b.id, manager);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(foreign.status, 404);
+  EXPECT_EQ(missing.json()["detail"], foreign.json()["detail"]);
+  EXPECT_EQ(req("GET", "/v1/agents/" + agent_b.id, manager).status, 404);
+
+  // A brand-limited admin cannot touch brand B with any verb, and B is unchanged.
+  EXPECT_EQ(req("GET", "/v1/brands/" + brand_b.id, admin_a).status, 404);
+  EXPECT_EQ(req("PATCH", "/v1/brands/" + brand_b.id, admin_a, R"({"name": "Hijacked"})").status, 404);
+  EXPECT_EQ(req("PATCH", "/v1/agents/" + agent_b.id, admin_a, R"({"name": "Hijacked"})").status, 404);
+  EXPECT_EQ(req("GET", "/v1/brands/" + brand_b.id, admin).json()["name"], "Brand brand-b");
+  EXPECT_EQ(req("GET", "/v1/agents/" + agent_b.id, admin).json()["name"], "Agent agent.b@example.com");
+
+  auto listed_page = req("GET", "/v1/brands", manager).json();
+  auto listed = listed_page["items"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["id"], brand_a.id);
+  // Not a UUID at all: still a plain 404.
+  EXPECT_EQ(req("GET", "/v1/brands/not-an-id", admin).status, 404);
+}
+
+TEST_F(roles, AdminManagesBrandsAndAgents) {
+  auto created = req("POST", "/v1/brands", admin,
+                     R"({"name": "Kavárna", "slug": "kavarna", "default_language": "cs", "default_phone_region": "CZ",
+                         "time_zone": "Europe/Prague", "inbound_addresses": ["Podpora@Kavarna.example"]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto b = created.json();
+  EXPECT_EQ(b["ticket_prefix"], "KAVARNA");
+  EXPECT_EQ(b["inbound_addresses"], nlohmann::json::array({"podpora@kavarna.example"}));
+  EXPECT_EQ(created.header("location"), "/v1/brands/" + b["id"].get<std::string>());
+
+  auto dup = req("POST", "/v1/brands", admin, R"({"name": "Other", "slug": "kavarna"})");
+  ASSERT_EQ(dup.status, 422);
+  EXPECT_EQ(dup.json()["errors"][0]["pointer"], "/slug");
+  auto taken = req("POST", "/v1/brands", admin,
+                   R"({"name": "Other", "slug": "other", "inbound_addresses": ["podpora@kavarna.example"]})");
+  ASSERT_EQ(taken.status, 422);
+  EXPECT_EQ(taken.json()["errors"][0]["pointer"], "/inbound_addresses");
+
+  auto bad = req("POST", "/v1/brands", admin, R"({"name": "X", "slug": "x", "time_zone": "Europe/Atlantis", "default_language": "cz", "default_phone_region": "XX"})");
+  ASSERT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["errors"].size(), 3u);
+
+  auto patched = req("PATCH", "/v1/brands/" + b["id"].get<std::string>(), admin, R"({"time_zone": "Europe/Bratislava"})");
+  ASSERT_EQ(patched.status, 200);
+  EXPECT_EQ(patched.json()["time_zone"], "Europe/Bratislava");
+  EXPECT_EQ(patched.json()["slug"], "kavarna");
+
+  auto agent_created = req("POST", "/v1/agents", admin,
+                           R"({"name": "Zofia", "email": "zofia@example.com", "role": "agent", "password": "long enough password",
+                               "brands": [{"brand_id": ")" + brand_a.id + R"(", "role": "backup"}]})");
+  ASSERT_EQ(agent_created.status, 201) << agent_created.body;
+  EXPECT_EQ(agent_created.json()["brands"][0]["role"], "backup");
+  EXPECT_FALSE(agent_created.json().contains("password"));
+  EXPECT_FALSE(agent_created.json().contains("password_hash"));
+  auto login = req("POST", "/v1/auth/login", "", R"({"email": "zofia@example.com", "password": "long enough password"})");
+  EXPECT_EQ(login.status, 200);
+
+  auto unknown_brand = req("POST", "/v1/agents", admin,
+                           R"({"name": "Y", "email": "y@example.com", "role": "agent", "password": "long enough password",
+                               "brands": [{"brand_id": "0f0e0d0c-0b0a-4909-8807-060504030201"}]})");
+  ASSERT_EQ(unknown_brand.status, 422);
+  EXPECT_EQ(unknown_brand.json()["errors"][0]["pointer"], "/brands/0/brand_id");
+
+  // Deactivating an agent ends their sessions at once.
+  std::string session = login.json()["token"];
+  const std::string zofia = agent_created.json()["id"];
+  ASSERT_EQ(req("PATCH", "/v1/agents/" + zofia, admin, R"({"active": false})").status, 200);
+  EXPECT_EQ(req("GET", "/v1/me", session).status, 401);
+}
+
+TEST_F(roles, ListsPaginateWithCursors) {
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = req("GET", "/v1/agents?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor), admin);
+    ASSERT_EQ(r.status, 200);
+    auto page = r.json();
+    for (const auto& item : page["items"]) seen.insert(item["id"]);
+    cursor = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(seen.size(), 2u);
+  auto bad = req("GET", "/v1/agents?limit=0&cursor=zzz!", admin);
+  ASSERT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/query/limit");
+  EXPECT_EQ(bad.json()["errors"][1]["pointer"], "/query/cursor");
+}

@@ -1,0 +1,106 @@
+#include "support/test_database.hpp"
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include "helpdesk/app/directory_service.hpp"
+#include "helpdesk/security/password.hpp"
+#include "helpdesk/store/migrations.hpp"
+#include "helpdesk/store/repositories.hpp"
+
+namespace helpdesk::testing {
+namespace {
+
+std::string with_database(const std::string& url, const std::string& db) {
+  auto slash = url.rfind('/');
+  auto q = url.find('?', slash);
+  return url.substr(0, slash + 1) + db + (q == std::string::npos ? "" : url.substr(q));
+}
+
+void prepare(pqxx::connection_base& c) {
+  for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
+}
+
+// argon2 at full cost is slow under sanitizers; test agents use the minimum
+// cost that still produces a real argon2id hash.
+const security::argon2_params fast_params{1024, 1, 1};
+
+}  // namespace
+
+std::string admin_database_url() {
+  const char* url = std::getenv("HELPDESK_TEST_DATABASE_URL");
+  if (!url || !*url) {
+    ADD_FAILURE() << "HELPDESK_TEST_DATABASE_URL is not set: run the tests through ./scripts/test";
+    std::abort();
+  }
+  return url;
+}
+
+test_database::test_database(bool migrate) {
+  static std::atomic<int> counter{0};
+  name_ = "hd_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  pqxx::connection admin(admin_database_url());
+  pqxx::nontransaction tx(admin);
+  tx.exec("DROP DATABASE IF EXISTS " + name_);
+  tx.exec("CREATE DATABASE " + name_);
+  url_ = with_database(admin_database_url(), name_);
+  if (migrate) {
+    pqxx::connection c(url_);
+    store::apply_migrations(c, [](const std::string&) {});
+  }
+}
+
+test_database::~test_database() {
+  try {
+    pqxx::connection admin(admin_database_url());
+    pqxx::nontransaction tx(admin);
+    tx.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // Left behind on a dead cluster; scripts/test removes the cluster anyway.
+  }
+}
+
+brand test_database::add_brand(const std::string& slug) {
+  pqxx::connection c(url_);
+  prepare(c);
+  pqxx::work tx(c);
+  brand_fields f;
+  f.name = "Brand " + slug;
+  f.slug = slug;
+  validate_new_brand(f);
+  auto b = store::brands::insert(tx, f);
+  tx.commit();
+  return b;
+}
+
+agent test_database::add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
+                               const std::string& password) {
+  pqxx::connection c(url_);
+  prepare(c);
+  pqxx::work tx(c);
+  agent_fields f;
+  f.name = "Agent " + email;
+  f.email = email;
+  f.role_ = r;
+  std::vector<agent_brand> list;
+  for (const auto& id : brand_ids) list.push_back({id, brand_membership::primary});
+  f.brands = list;
+  auto a = store::agents::insert(tx, f, security::hash_password(password, fast_params));
+  tx.commit();
+  return a;
+}
+
+std::string test_database::add_token(role r, const std::vector<std::string>& brand_ids) {
+  pqxx::connection c(url_);
+  prepare(c);
+  pqxx::work tx(c);
+  auto t = app::issue_api_token(tx, "test " + std::string(to_string(r)), r, brand_ids);
+  tx.commit();
+  return t.secret;
+}
+
+}  // namespace helpdesk::testing

@@ -1,0 +1,33 @@
+#pragma once
+// A fresh database per test suite on the PostgreSQL cluster that
+// scripts/test starts (HELPDESK_TEST_DATABASE_URL). Without it the test fails
+// loudly: a database test never skips silently.
+#include <string>
+
+#include "helpdesk/domain/auth.hpp"
+#include "helpdesk/domain/directory.hpp"
+
+namespace helpdesk::testing {
+
+std::string admin_database_url();  // the cluster's maintenance database
+
+class test_database {
+ public:
+  explicit test_database(bool migrate = true);
+  ~test_database();
+  test_database(const test_database&) = delete;
+  const std::string& url() const { return url_; }
+  const std::string& name() const { return name_; }
+
+  // Direct writes for arranging a scenario.
+  brand add_brand(const std::string& slug);
+  agent add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
+                  const std::string& password = "correct horse battery");
+  std::string add_token(role r, const std::vector<std::string>& brand_ids = {});
+
+ private:
+  std::string name_;
+  std::string url_;
+};
+
+}  // namespace helpdesk::testing
