@@ -1,4 +1,4 @@
-# Debian 12 packages only (see scripts/lib/packages.sh for the list the scripts install).
+# Debian 12 packages only (scripts/lib/common.sh lists the ones the scripts install).
 find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS system)
 find_package(nlohmann_json 3.10 REQUIRED)

@@ -19,7 +19,7 @@ json token_json(const store::tokens::api_token& t) {
 HELPDESK_HANDLER(list_tokens) {
   auto page = read_page(ctx);
   store::page_request query{page.limit + 1, page.after_id};
-  auto rows = co_await e.svc.directory.list_tokens(query);
+  auto rows = co_await e.svc.directory.list_tokens(ctx.caller(), query);
   co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, token_json), ctx.req.version());
 }
 
@@ -47,7 +47,7 @@ HELPDESK_HANDLER(create_token) {
 
 HELPDESK_HANDLER(revoke_token) {
   std::string id(ctx.param("id"));
-  co_await e.svc.directory.revoke_token(id);
+  co_await e.svc.directory.revoke_token(ctx.caller(), id);
   http::response res{bhttp::status::no_content, ctx.req.version()};
   res.prepare_payload();
   co_return res;

@@ -49,15 +49,29 @@ lookup lookup_credential(pqxx::connection_base& c, const std::string& digest, bo
 
 }  // namespace
 
-std::optional<auth_service::cached> auth_service::cache_get(const std::string& digest) {
+auth_service::lookup_state auth_service::cache_get(const std::string& digest, cached& out) {
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   auto it = cache_.find(digest);
-  if (it == cache_.end()) return std::nullopt;
-  if (it->second.fresh_until < std::chrono::steady_clock::now()) {
-    cache_.erase(it);
-    return std::nullopt;
+  if (it == cache_.end()) return lookup_state::miss;
+  cached& entry = it->second;
+  if (now <= entry.fresh_until) {
+    out = entry;
+    return lookup_state::fresh;
   }
-  return it->second;
+  if (now > entry.fresh_until + opts_.stale_grace) {
+    cache_.erase(it);
+    return lookup_state::miss;
+  }
+  out = entry;
+  if (entry.refreshing) return lookup_state::stale;
+  entry.refreshing = true;
+  return lookup_state::refresh;
+}
+
+void auth_service::cache_refresh_failed(const std::string& digest) {
+  std::lock_guard lock(mutex_);
+  if (auto it = cache_.find(digest); it != cache_.end()) it->second.refreshing = false;
 }
 
 void auth_service::cache_put(const std::string& digest, cached entry) {
@@ -83,19 +97,32 @@ void auth_service::forget_agent(const std::string& agent_id) {
 awaitable<principal> auth_service::authenticate(std::string bearer) {
   if (!security::looks_like_token(bearer)) throw unauthorized();
   const std::string digest = security::sha256_hex(bearer);
-  if (auto hit = cache_get(digest)) {
-    if (!hit->valid) throw unauthorized();
-    if (hit->who.kind == credential_kind::session && hit->session_expires <= now_utc()) throw unauthorized();
-    co_return hit->who;
+  cached hit;
+  const auto state = cache_get(digest, hit);
+  if (state == lookup_state::fresh || state == lookup_state::stale) {
+    if (!hit.valid) throw unauthorized();
+    if (hit.who.kind == credential_kind::session && hit.session_expires <= now_utc()) throw unauthorized();
+    co_return hit.who;
   }
   const bool is_session = bearer.rfind(security::session_token_prefix, 0) == 0;
   auto job = [digest, is_session](pqxx::connection_base& c) { return lookup_credential(c, digest, is_session); };
-  lookup found = co_await db_.run(std::move(job));
+  std::optional<lookup> found;
+  std::exception_ptr failure;
+  try {
+    found = co_await db_.run(std::move(job));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    if (state == lookup_state::refresh) cache_refresh_failed(digest);
+    std::rethrow_exception(failure);
+  }
   // Negative answers are cached too, so a client hammering with a bad token
   // costs one query per TTL, not one per request.
-  cache_put(digest, {found.who, std::chrono::steady_clock::now() + opts_.cache_ttl, found.session_expires, found.found});
-  if (!found.found) throw unauthorized();
-  co_return found.who;
+  cache_put(digest, {found->who, std::chrono::steady_clock::now() + opts_.cache_ttl, found->session_expires,
+                     found->found, false});
+  if (!found->found) throw unauthorized();
+  co_return found->who;
 }
 
 awaitable<login_result> auth_service::login(std::string email, std::string password, std::string remote_addr) {

@@ -23,6 +23,22 @@ void throw_if_invalid(std::vector<field_error> errors) {
   if (!errors.empty()) throw error::validation(std::move(errors));
 }
 
+// A caller limited to some brands may only hand out what it has itself:
+// never an admin (admins see every brand), never an agent without brands.
+void check_no_escalation(const principal& who, const agent_fields& f) {
+  if (who.all_brands) return;
+  std::vector<field_error> errors;
+  if (f.role_ == role::admin) errors.push_back({"/role", "credentials limited to some brands cannot grant admin"});
+  if (f.brands && f.brands->empty()) errors.push_back({"/brands", "must name at least one of your brands"});
+  throw_if_invalid(std::move(errors));
+}
+
+bool token_visible(const principal& who, const store::tokens::api_token& t) {
+  if (who.all_brands) return true;
+  if (t.brand_ids.empty()) return false;
+  return std::all_of(t.brand_ids.begin(), t.brand_ids.end(), [&](const std::string& b) { return who.can_see_brand(b); });
+}
+
 }  // namespace
 
 issued_token issue_api_token(pqxx::transaction_base& tx, const std::string& name, role r,
@@ -52,7 +68,9 @@ awaitable<brand> directory_service::get_brand(const principal& who, std::string 
   co_return *found;
 }
 
-awaitable<brand> directory_service::create_brand(const principal&, brand_fields f) {
+awaitable<brand> directory_service::create_brand(const principal& who, brand_fields f) {
+  if (!who.all_brands)
+    throw error(errc::forbidden, "Credentials limited to some brands cannot create brands.");
   throw_if_invalid(validate_new_brand(f));
   auto job = [f](pqxx::connection_base& c) {
     pqxx::work tx(c);
@@ -115,6 +133,7 @@ awaitable<agent> directory_service::get_agent(const principal& who, std::string 
 
 awaitable<agent> directory_service::create_agent(const principal& who, agent_fields f) {
   throw_if_invalid(validate_new_agent(f));
+  check_no_escalation(who, f);
   if (f.brands) {
     std::vector<std::string> ids;
     for (const auto& b : *f.brands) ids.push_back(b.brand_id);
@@ -132,8 +151,11 @@ awaitable<agent> directory_service::create_agent(const principal& who, agent_fie
 }
 
 awaitable<agent> directory_service::update_agent(const principal& who, std::string id, agent_fields f) {
-  co_await get_agent(who, id);  // 404 unless visible
+  auto current = co_await get_agent(who, id);  // 404 unless visible
   throw_if_invalid(validate_agent_patch(f));
+  check_no_escalation(who, f);
+  if (!who.all_brands && current.role_ == role::admin)
+    throw error(errc::forbidden, "Credentials limited to some brands cannot change an admin.");
   if (f.brands) {
     std::vector<std::string> ids;
     for (const auto& b : *f.brands) ids.push_back(b.brand_id);
@@ -160,6 +182,8 @@ awaitable<issued_token> directory_service::create_token(const principal& who, st
                                                         std::vector<std::string> brand_ids) {
   std::vector<field_error> errors;
   if (name.empty() || name.size() > 200) errors.push_back({"/name", "must be 1 to 200 characters"});
+  if (!who.all_brands && brand_ids.empty())
+    errors.push_back({"/brand_ids", "must name at least one of your brands: an empty list means every brand"});
   throw_if_invalid(std::move(errors));
   co_await check_brands_assignable(who, brand_ids, "/brand_ids/", false);
   auto job = [name, r, brand_ids](pqxx::connection_base& c) {
@@ -171,18 +195,21 @@ awaitable<issued_token> directory_service::create_token(const principal& who, st
   co_return co_await db_.run(std::move(job));
 }
 
-awaitable<std::vector<store::tokens::api_token>> directory_service::list_tokens(store::page_request page) {
-  auto job = [page](pqxx::connection_base& c) {
+awaitable<std::vector<store::tokens::api_token>> directory_service::list_tokens(const principal& who,
+                                                                                 store::page_request page) {
+  auto job = [scope = store::brand_scope::of(who), page](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    return store::tokens::list(tx, page);
+    return store::tokens::list(tx, scope, page);
   };
   co_return co_await db_.run(std::move(job));
 }
 
-awaitable<void> directory_service::revoke_token(std::string id) {
+awaitable<void> directory_service::revoke_token(const principal& who, std::string id) {
   if (!is_uuid(id)) throw error::not_found("token");
-  auto job = [id](pqxx::connection_base& c) {
+  auto job = [id, who](pqxx::connection_base& c) {
     pqxx::work tx(c);
+    auto found = store::tokens::find(tx, id);
+    if (!found || !token_visible(who, *found)) return false;
     bool done = store::tokens::revoke(tx, id);
     tx.commit();
     return done;

@@ -161,7 +161,7 @@ std::string usage() {
       "Options (flag / environment variable / default):\n"
       "  --config FILE          HELPDESK_CONFIG   JSON file with any of the keys below\n";
   for (const auto& o : describe_options()) {
-    std::string flag = o.flag + " V";
+    std::string flag = o.boolean ? o.flag : o.flag + " V";
     flag.resize(std::max<std::size_t>(flag.size() + 1, 26), ' ');
     out += "  " + flag + o.env + "  (" + o.default_value + ")  " + o.help + "\n";
   }

@@ -88,11 +88,11 @@ const std::vector<option>& options() {
            [](const std::string& v) {
              if (v != "text" && v != "json") throw config_error("log_format: must be text or json, not '" + v + "'");
            }),
-      text("log_level", &config::log_level, "trace, debug, info, warn, error",
+      text("log_level", &config::log_level, "trace, debug, info, warn, error, critical or off",
            [](const std::string& v) {
              static const std::vector<std::string> ok = {"trace", "debug", "info", "warn", "error", "critical", "off"};
              if (std::find(ok.begin(), ok.end(), v) == ok.end())
-               throw config_error("log_level: '" + v + "' is not one of trace, debug, info, warn, error");
+               throw config_error("log_level: '" + v + "' is not one of trace, debug, info, warn, error, critical, off");
            }),
       flag("access_log", &config::access_log, "one log line per request"),
       number("auth_cache_ms", &config::auth_cache_ms, 0, 60000, "how long a credential lookup is cached (revocation delay on other nodes)"),
@@ -150,7 +150,8 @@ std::vector<option_doc> describe_options() {
   std::vector<option_doc> out;
   config defaults;
   for (const auto& o : options())
-    out.push_back({o.key, env_name(o.key), flag_name(o.key), o.get(defaults), o.help});
+    out.push_back({o.key, env_name(o.key), flag_name(o.key), o.get(defaults), o.help,
+                   o.key == "migrate" || o.key == "access_log"});
   return out;
 }
 
@@ -188,7 +189,11 @@ parsed_command_line parse_command_line(const std::vector<std::string>& args,
     const bool boolean = o && (key == "migrate" || key == "access_log");
     if (!has_value) {
       if (boolean) {
-        value = "true";
+        // "--migrate" alone means true; "--access-log false" is also accepted.
+        static const std::vector<std::string> literals = {"true", "false", "1", "0", "yes", "no", "on", "off"};
+        const bool next_is_bool = i + 1 < args.size() &&
+                                  std::find(literals.begin(), literals.end(), args[i + 1]) != literals.end();
+        value = next_is_bool ? args[++i] : "true";
       } else {
         if (i + 1 >= args.size()) throw config_error(name + " needs a value");
         value = args[++i];

@@ -22,7 +22,10 @@ namespace {
 // Start-up check on a plain connection, before any thread exists.
 int ensure_schema(const config& cfg) {
   try {
-    pqxx::connection c(cfg.database_url);
+    pqxx::connection c(cfg.database_url + (cfg.database_url.find("://") != std::string::npos
+                                               ? (cfg.database_url.find('?') == std::string::npos ? "?" : "&")
+                                               : " ") +
+                       "connect_timeout=5");
     if (cfg.migrate) {
       store::apply_migrations(c, [](const std::string& line) { spdlog::info("{}", line); });
       return 0;
@@ -37,6 +40,9 @@ int ensure_schema(const config& cfg) {
     return 0;
   } catch (const pqxx::broken_connection& ex) {
     spdlog::critical("cannot reach the database ({}): {}", cfg.database_url, ex.what());
+    return 1;
+  } catch (const std::exception& ex) {
+    spdlog::critical("database start-up check failed: {}", ex.what());
     return 1;
   }
 }
@@ -62,6 +68,7 @@ int run_serve(const config& cfg) {
 
   app::auth_options auth_opts;
   auth_opts.cache_ttl = std::chrono::milliseconds(cfg.auth_cache_ms);
+  auth_opts.stale_grace = std::min(auth_opts.cache_ttl, std::chrono::milliseconds(2000));
   auth_opts.session_ttl_seconds = cfg.session_ttl_s;
   auth_opts.login_max_failures_per_email = cfg.login_max_failures;
   auth_opts.login_window_seconds = cfg.login_window_s;
@@ -76,6 +83,7 @@ int run_serve(const config& cfg) {
 
   api::env env{svc, metrics, HELPDESK_VERSION};
   http::router routes = api::build_router(env);
+  metrics.describe_routes(routes);
 
   http::server_options http_opts;
   http_opts.host = cfg.host();

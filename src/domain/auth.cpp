@@ -27,10 +27,4 @@ bool principal::can_see_brand(std::string_view brand_id) const {
   return std::find(brand_ids.begin(), brand_ids.end(), brand_id) != brand_ids.end();
 }
 
-bool principal::can_see_any_of(const std::vector<std::string>& brands) const {
-  if (all_brands) return true;
-  return std::any_of(brands.begin(), brands.end(),
-                     [this](const std::string& b) { return can_see_brand(b); });
-}
-
 }  // namespace helpdesk

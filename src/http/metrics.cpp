@@ -2,16 +2,37 @@
 
 #include <sstream>
 
+#include "helpdesk/http/router.hpp"
+
 namespace helpdesk::http {
 
-void metrics::observe(const std::string& route, const std::string& method, unsigned status, double seconds) {
-  std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
-  auto& s = latency_[route];
-  ++s.count;
-  s.sum += seconds;
-  for (std::size_t i = 0; i < buckets.size(); ++i)
-    if (seconds <= buckets[i]) ++s.le[i];
+metrics::metrics() : unmatched_(std::make_unique<series>()) {
+  unmatched_->route = "(unmatched)";
+  unmatched_->method = "-";
+}
+
+metrics::~metrics() = default;
+
+void metrics::describe_routes(const router& routes) {
+  routes_.clear();
+  for (const auto& r : routes.routes()) {
+    auto s = std::make_unique<series>();
+    s->route = r.path;
+    s->method = std::string(bhttp::to_string(r.method));
+    routes_.push_back(std::move(s));
+  }
+}
+
+void metrics::observe(const route* r, unsigned status, double seconds) {
+  series& s = r && r->index < routes_.size() ? *routes_[r->index] : *unmatched_;
+  s.by_status[status < 600 ? status : 599].fetch_add(1, std::memory_order_relaxed);
+  s.count.fetch_add(1, std::memory_order_relaxed);
+  s.sum_micros.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  // One increment in the first bucket that holds the value; render() sums
+  // them into Prometheus' cumulative form. Fewer atomics on the hot path.
+  std::size_t i = 0;
+  while (i < buckets.size() && seconds > buckets[i]) ++i;
+  if (i < buckets.size()) s.le[i].fetch_add(1, std::memory_order_relaxed);
 }
 
 void metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
@@ -29,21 +50,32 @@ std::string metrics::render() const {
   std::lock_guard lock(mutex_);
   out << "# HELP helpdesk_build_info Build information.\n# TYPE helpdesk_build_info gauge\n"
       << "helpdesk_build_info{version=\"" << version_ << "\"} 1\n";
+  std::vector<const series*> all;
+  for (const auto& s : routes_) all.push_back(s.get());
+  all.push_back(unmatched_.get());
   out << "# HELP helpdesk_http_requests_total HTTP requests by route template, method and status.\n"
       << "# TYPE helpdesk_http_requests_total counter\n";
-  for (const auto& [key, n] : requests_)
-    out << "helpdesk_http_requests_total{route=\"" << std::get<0>(key) << "\",method=\"" << std::get<1>(key)
-        << "\",status=\"" << std::get<2>(key) << "\"} " << n << "\n";
-  out << "# HELP helpdesk_http_request_duration_seconds Time from request headers to response.\n"
+  for (const series* s : all)
+    for (std::size_t code = 0; code < s->by_status.size(); ++code)
+      if (auto n = s->by_status[code].load(std::memory_order_relaxed))
+        out << "helpdesk_http_requests_total{route=\"" << s->route << "\",method=\"" << s->method << "\",status=\""
+            << code << "\"} " << n << "\n";
+  out << "# HELP helpdesk_http_request_duration_seconds Time from request headers to response written.\n"
       << "# TYPE helpdesk_http_request_duration_seconds histogram\n";
-  for (const auto& [route, s] : latency_) {
-    for (std::size_t i = 0; i < buckets.size(); ++i)
-      out << "helpdesk_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << buckets[i]
-          << "\"} " << s.le[i] << "\n";
-    out << "helpdesk_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << s.count
-        << "\n";
-    out << "helpdesk_http_request_duration_seconds_sum{route=\"" << route << "\"} " << s.sum << "\n";
-    out << "helpdesk_http_request_duration_seconds_count{route=\"" << route << "\"} " << s.count << "\n";
+  for (const series* s : all) {
+    auto count = s->count.load(std::memory_order_relaxed);
+    if (count == 0) continue;
+    const std::string labels = "route=\"" + s->route + "\",method=\"" + s->method + "\"";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      cumulative += s->le[i].load(std::memory_order_relaxed);
+      out << "helpdesk_http_request_duration_seconds_bucket{" << labels << ",le=\"" << buckets[i] << "\"} "
+          << cumulative << "\n";
+    }
+    out << "helpdesk_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << count << "\n";
+    out << "helpdesk_http_request_duration_seconds_sum{" << labels << "} "
+        << double(s->sum_micros.load(std::memory_order_relaxed)) / 1e6 << "\n";
+    out << "helpdesk_http_request_duration_seconds_count{" << labels << "} " << count << "\n";
   }
   out << "# HELP helpdesk_http_open_connections Open client connections.\n"
       << "# TYPE helpdesk_http_open_connections gauge\nhelpdesk_http_open_connections " << open_connections_.load()

@@ -1,6 +1,7 @@
 #include "helpdesk/http/router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace helpdesk::http {
@@ -57,19 +58,48 @@ void router::add(route r) {
   for (const auto& existing : routes_)
     if (existing.method == r.method && shape(existing.segments) == shape(r.segments))
       throw std::logic_error("route registered twice: " + r.path);
+  r.index = routes_.size();
   routes_.push_back(std::move(r));
 }
 
 namespace {
 
-bool segments_match(const route& r, const std::vector<std::string>& parts,
-                    std::vector<std::pair<std::string, std::string>>* params) {
-  if (r.segments.size() != parts.size()) return false;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
+// Splits without allocating: a request path has few segments, and those
+// beyond the longest route cannot match anyway.
+struct path_parts {
+  static constexpr std::size_t max = 16;
+  std::array<std::string_view, max> items;
+  std::size_t size = 0;
+  bool overflow = false;
+};
+
+path_parts split_view(std::string_view path) {
+  path_parts out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (out.size == path_parts::max) {
+      out.overflow = true;
+      break;
+    }
+    out.items[out.size++] = path.substr(i, j - i);
+    i = j;
+  }
+  return out;
+}
+
+bool segments_match(const route& r, const path_parts& parts, std::vector<std::pair<std::string, std::string>>* params) {
+  if (parts.overflow || r.segments.size() != parts.size) return false;
+  for (std::size_t i = 0; i < parts.size; ++i) {
     const auto& seg = r.segments[i];
     if (!seg.empty() && seg.front() == '{') {
-      if (params) params->emplace_back(seg.substr(1, seg.size() - 2), percent_decode(parts[i]));
-    } else if (seg != parts[i]) {
+      if (params) params->emplace_back(seg.substr(1, seg.size() - 2), percent_decode(parts.items[i]));
+    } else if (seg != parts.items[i]) {
       return false;
     }
   }
@@ -80,7 +110,7 @@ bool segments_match(const route& r, const std::vector<std::string>& parts,
 
 match_result router::match(bhttp::verb method, std::string_view path) const {
   match_result out;
-  const auto parts = split_path(path);
+  const auto parts = split_view(path);
   const route* best = nullptr;
   for (const auto& r : routes_) {
     if (!segments_match(r, parts, nullptr)) continue;

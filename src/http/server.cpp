@@ -114,6 +114,43 @@ awaitable<void> server::accept_loop() {
   }
 }
 
+namespace {
+
+// Feeds already-buffered bytes to the parser without any I/O. Most requests
+// arrive whole in one segment, so this usually completes them with no
+// further system call or timer.
+void parse_buffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                    beast::error_code& ec) {
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const bool header_was_done = parser.is_header_done();
+    auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+    if (!header_was_done && parser.is_header_done() && !parser.eager()) return;
+  }
+}
+
+// Writes without waiting when the socket has room (the common case); only a
+// slow reader costs a timer and an asynchronous write.
+awaitable<void> write_response(beast::tcp_stream& stream, response& res, std::chrono::milliseconds timeout,
+                               beast::error_code& ec) {
+  bhttp::serializer<false, bhttp::string_body> sr(res);
+  auto& sock = stream.socket();
+  sock.non_blocking(true, ec);
+  if (!ec) bhttp::write(sock, sr, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    stream.expires_after(timeout);
+    co_await bhttp::async_write(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
 awaitable<void> server::serve(std::shared_ptr<connection> c) {
   beast::flat_buffer buffer;
   beast::error_code ec;
@@ -129,38 +166,42 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       if (buffer.size() == 0) {
         // Idle keep-alive: wait for the next request's first bytes.
         c->stream.expires_after(opts_.idle_timeout);
-        auto n = co_await c->stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+        auto n = co_await c->stream.async_read_some(buffer.prepare(65536), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;
         buffer.commit(n);
       }
       c->idle = false;
 
-      // Headers must arrive whole within header_timeout: a slow client loses
-      // its connection, nobody else notices.
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opts_.header_limit));
       // The body limit depends on the route, known only once the header is
       // in: until then let any declared length through the header parser.
       parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-      c->stream.expires_after(opts_.header_timeout);
-      co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      parse_buffered(parser, buffer, ec);
+      if (!ec && !parser.is_header_done()) {
+        // Headers must arrive whole within header_timeout: a slow client
+        // loses its connection, nobody else notices.
+        c->stream.expires_after(opts_.header_timeout);
+        co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
       const auto started = clock::now();
       if (ec == bhttp::error::header_limit) {
+        const std::string request_id = new_request_id();
         auto res = make_problem(error(errc::header_too_large, "The request header block exceeds " +
                                                                    std::to_string(opts_.header_limit) + " bytes."),
-                                new_request_id(), "", 11);
+                                request_id, "", 11);
         res.keep_alive(false);
-        c->stream.expires_after(opts_.write_timeout);
-        co_await bhttp::async_write(c->stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        metrics_.observe("(none)", "-", 431, 0);
+        res.set("X-Request-Id", request_id);
+        co_await write_response(c->stream, res, opts_.write_timeout, ec);
+        metrics_.observe(nullptr, 431, 0);
+        log_access("-", "(unmatched)", "-", 431, 0, request_id, remote);
         break;
       }
       if (ec) break;  // timeout, reset or garbage: nothing sensible to answer
 
       const auto& head = parser.get();
-      std::string request_id = valid_request_id(head["X-Request-Id"])
-                                   ? std::string(head["X-Request-Id"])
-                                   : new_request_id();
+      std::string request_id = valid_request_id(head["X-Request-Id"]) ? std::string(head["X-Request-Id"])
+                                                                      : new_request_id();
       std::string_view target = head.target();
       std::string path(target.substr(0, target.find('?')));
       match_result m = routes_.match(head.method(), path);
@@ -171,10 +212,14 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       if (auto len = parser.content_length(); len && *len > limit)
         early = error(errc::payload_too_large, "The request body of " + std::to_string(*len) +
                                                    " bytes exceeds the limit of " + std::to_string(limit) + " bytes.");
-      if (!early) {
+      if (!early && !parser.is_done()) {
         parser.body_limit(limit);
-        c->stream.expires_after(opts_.body_timeout);
-        co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        parser.eager(true);
+        parse_buffered(parser, buffer, ec);
+        if (!ec && !parser.is_done()) {
+          c->stream.expires_after(opts_.body_timeout);
+          co_await bhttp::async_read(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        }
         if (ec == bhttp::error::body_limit)
           early = error(errc::payload_too_large,
                         "The request body exceeds the limit of " + std::to_string(limit) + " bytes.");
@@ -196,13 +241,11 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       const unsigned status = res.result_int();
       const bool keep_alive = res.keep_alive();
 
-      c->stream.expires_after(opts_.write_timeout);
-      co_await bhttp::async_write(c->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      co_await write_response(c->stream, res, opts_.write_timeout, ec);
       const double secs = std::chrono::duration<double>(clock::now() - started).count();
-      const std::string route_name = m.found ? m.found->path : "(unmatched)";
-      const std::string method(bhttp::to_string(req.method()));
-      metrics_.observe(route_name, method, status, secs);
-      log_access(method, route_name, path, status, secs * 1000.0, request_id, remote);
+      metrics_.observe(m.found, status, secs);
+      log_access(bhttp::to_string(req.method()), m.found ? std::string_view(m.found->path) : "(unmatched)", path,
+                 status, secs * 1000.0, request_id, remote);
       if (ec || !keep_alive) break;
     }
   } catch (const std::exception& ex) {

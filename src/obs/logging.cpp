@@ -1,5 +1,9 @@
 #include "helpdesk/obs/logging.hpp"
 
+#include <unistd.h>
+
+#include "helpdesk/obs/line_batcher.hpp"
+
 #include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -11,7 +15,7 @@ namespace helpdesk::obs {
 namespace {
 
 std::atomic<bool> json_mode{false};
-std::shared_ptr<spdlog::logger> access;
+std::unique_ptr<line_batcher> access;
 
 // Escapes the message for a JSON string, so the whole line stays valid JSON.
 class json_message_flag final : public spdlog::custom_flag_formatter {
@@ -38,12 +42,11 @@ class json_message_flag final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<json_message_flag>(); }
 };
 
-std::unique_ptr<spdlog::formatter> make_formatter(bool json, bool raw_message) {
+std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
   auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (json) {
     f->add_flag<json_message_flag>('*');
-    f->set_pattern(raw_message ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","request":%v})"
-                               : R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","msg":"%*"})");
+    f->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","msg":"%*"})");
   } else {
     f->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%n] %v");
   }
@@ -60,23 +63,22 @@ void init_logging(const std::string& format, const std::string& level, bool acce
   auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   auto main_logger = std::make_shared<spdlog::async_logger>("helpdesk", sink, spdlog::thread_pool(),
                                                             spdlog::async_overflow_policy::block);
-  main_logger->set_formatter(make_formatter(json_mode, false));
+  main_logger->set_formatter(make_formatter(json_mode));
   main_logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(main_logger);
-  if (access_log) {
-    access = std::make_shared<spdlog::async_logger>("access", sink, spdlog::thread_pool(),
-                                                    spdlog::async_overflow_policy::block);
-    access->set_formatter(make_formatter(json_mode, true));
-    access->set_level(spdlog::level::info);
-  }
+  if (access_log) access = std::make_unique<line_batcher>(STDOUT_FILENO);
 }
 
-std::shared_ptr<spdlog::logger> access_logger() { return access; }
 bool json_logs() { return json_mode; }
+bool access_log_enabled() { return access != nullptr; }
+void write_access_line(std::string_view line) {
+  if (access) access->append(line);
+}
 
 void flush_logs() {
   if (auto d = spdlog::default_logger()) d->flush();
   if (access) access->flush();
+  std::fflush(stdout);
 }
 
 }  // namespace helpdesk::obs

@@ -57,6 +57,7 @@ std::vector<prepared_statement> agent_statements() {
        "active = coalesce($5::boolean, active), password_hash = coalesce($6, password_hash), updated_at = now() "
        "WHERE id = $1 RETURNING id"},
       {"agent_brands_clear", "DELETE FROM agent_brands WHERE agent_id = $1"},
+      {"agent_sessions_revoke", "UPDATE sessions SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL"},
       {"agent_brands_insert",
        "INSERT INTO agent_brands (agent_id, brand_id, membership) "
        "SELECT $1, (e->>'brand_id')::uuid, e->>'membership' FROM jsonb_array_elements($2::jsonb) e"},
@@ -113,6 +114,8 @@ agent update(pqxx::transaction_base& tx, const std::string& id, const agent_fiel
   }
   if (r.empty()) throw error::not_found("agent");
   if (f.brands) replace_brands(tx, id, *f.brands);
+  // A new password or a deactivation ends every open session, on every node.
+  if (password_hash || f.active == false) tx.exec_prepared("agent_sessions_revoke", id);
   return *find(tx, id);
 }
 

@@ -32,11 +32,16 @@ std::vector<prepared_statement> credential_statements() {
        "INSERT INTO api_tokens (name, role, token_sha256, prefix, brand_ids) VALUES ($1, $2, $3, $4, $5::uuid[]) "
        "RETURNING " TOKEN_COLUMNS},
       {"token_list",
-       "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE ($1::text = '' OR id > nullif($1, '')::uuid) "
-       "ORDER BY id LIMIT $2"},
+       "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE ($3::boolean OR (brand_ids <> '{}' AND brand_ids <@ $4::uuid[])) "
+       "AND ($1::text = '' OR id > nullif($1, '')::uuid) ORDER BY id LIMIT $2"},
+      {"token_find", "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE id = $1"},
       {"token_revoke", "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id"},
+      // last_used_at is a coarse "seen lately" stamp: writing it on every
+      // lookup would serialise all requests of one token on its row lock.
       {"token_authenticate",
-       "UPDATE api_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL RETURNING " TOKEN_COLUMNS},
+       "WITH stamp AS (UPDATE api_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL "
+       "AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')) "
+       "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL"},
       {"session_insert",
        "INSERT INTO sessions (agent_id, token_sha256, expires_at, remote_addr) "
        "VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id, agent_id, " HELPDESK_SQL_MICROS("expires_at")},
@@ -60,11 +65,18 @@ api_token insert(pqxx::transaction_base& tx, const std::string& name, role r, co
                                       sql::uuid_array(brand_ids)));
 }
 
-std::vector<api_token> list(pqxx::transaction_base& tx, const page_request& page) {
+std::vector<api_token> list(pqxx::transaction_base& tx, const brand_scope& scope, const page_request& page) {
   std::vector<api_token> out;
-  for (const auto& row : tx.exec_prepared("token_list", page.after_id, static_cast<long long>(page.limit)))
+  for (const auto& row : tx.exec_prepared("token_list", page.after_id, static_cast<long long>(page.limit), scope.all,
+                                          sql::uuid_array(scope.ids)))
     out.push_back(read_token(row));
   return out;
+}
+
+std::optional<api_token> find(pqxx::transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_prepared("token_find", id);
+  if (r.empty()) return std::nullopt;
+  return read_token(r[0]);
 }
 
 bool revoke(pqxx::transaction_base& tx, const std::string& id) {

@@ -14,7 +14,7 @@ error translate_db_error(std::exception_ptr e) {
     return already_typed;
   } catch (const pqxx::in_doubt_error&) {
     spdlog::error("database: commit outcome unknown (connection lost during COMMIT)");
-    return error::unavailable("The database connection was lost while committing; retry with the same Idempotency-Key.", 2);
+    return error::unavailable("The database connection was lost while committing; the change may or may not be saved.", 2);
   } catch (const pqxx::broken_connection& ex) {
     spdlog::warn("database: connection broken: {}", ex.what());
     return error::unavailable("The database is unreachable.", 2);

@@ -76,6 +76,28 @@ void run_with_retries(connection_slot& slot, const std::function<void(pqxx::conn
 db_pool::db_pool(pool_options opts, std::vector<prepared_statement> statements)
     : opts_(std::move(opts)), statements_(std::move(statements)) {
   for (std::size_t i = 0; i < opts_.size; ++i) threads_.emplace_back([this, i] { worker(i); });
+  threads_.emplace_back([this] { reaper(); });
+}
+
+void db_pool::reaper() {
+  const auto tick = std::min<std::chrono::milliseconds>(opts_.queue_timeout / 4 + std::chrono::milliseconds(1),
+                                                        std::chrono::milliseconds(100));
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    reaper_cv_.wait_for(lock, tick, [this] { return stopping_; });
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::unique_ptr<job>> expired;
+    // FIFO: the oldest job is at the front.
+    while (!queue_.empty() && now - queue_.front()->enqueued > opts_.queue_timeout) {
+      expired.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    if (expired.empty()) continue;
+    lock.unlock();
+    for (auto& j : expired)
+      j->execute(nullptr, std::make_exception_ptr(error::unavailable("The database is saturated; retry shortly.", 1)));
+    lock.lock();
+  }
 }
 
 db_pool::~db_pool() { stop(); }
@@ -87,6 +109,7 @@ void db_pool::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  reaper_cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();

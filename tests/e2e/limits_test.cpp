@@ -63,6 +63,7 @@ TEST_F(limits, HugeHeaderBlockIs431) {
   auto r = http_request(port(), "GET", "/healthz", "", {{"X-Padding", std::string(20000, 'p')}});
   EXPECT_EQ(r.status, 431);
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_EQ(r.header("x-request-id").size(), 16u);
 }
 
 TEST_F(limits, UnknownPathIs404Problem) {
@@ -127,7 +128,7 @@ TEST_F(limits, MetricsCountRequestsByRouteTemplate) {
   EXPECT_NE(m.body.find("helpdesk_http_requests_total{route=\"/v1/brands/{id}\",method=\"GET\",status=\"200\"} 2"),
             std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("helpdesk_http_request_duration_seconds_bucket{route=\"/v1/brands/{id}\",le=\"+Inf\"} 2"),
+  EXPECT_NE(m.body.find("helpdesk_http_request_duration_seconds_bucket{route=\"/v1/brands/{id}\",method=\"GET\",le=\"+Inf\"} 2"),
             std::string::npos);
   EXPECT_NE(m.body.find("helpdesk_db_pool_size 4"), std::string::npos);
   EXPECT_NE(m.body.find("helpdesk_db_pool_in_use"), std::string::npos);

@@ -165,3 +165,42 @@ TEST_F(roles, ListsPaginateWithCursors) {
   EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/query/limit");
   EXPECT_EQ(bad.json()["errors"][1]["pointer"], "/query/cursor");
 }
+
+TEST_F(roles, BrandLimitedCredentialsCannotWidenTheirReach) {
+  // An admin token limited to brand A must not mint a wider credential.
+  auto all_brands_token = req("POST", "/v1/tokens", admin_a, R"({"name": "wide", "role": "admin"})");
+  ASSERT_EQ(all_brands_token.status, 422) << all_brands_token.body;
+  EXPECT_EQ(all_brands_token.json()["errors"][0]["pointer"], "/brand_ids");
+  auto other_brand_token =
+      req("POST", "/v1/tokens", admin_a, R"({"name": "b", "role": "integration", "brand_ids": [")" + brand_b.id + R"("]})");
+  ASSERT_EQ(other_brand_token.status, 422);
+  EXPECT_EQ(other_brand_token.json()["errors"][0]["pointer"], "/brand_ids/0");
+  EXPECT_EQ(req("POST", "/v1/tokens", admin_a, R"({"name": "a", "role": "integration", "brand_ids": [")" + brand_a.id + R"("]})").status, 201);
+
+  auto admin_agent = req("POST", "/v1/agents", admin_a,
+                         R"({"name": "Root", "email": "root@example.com", "role": "admin", "password": "long enough password",
+                             "brands": [{"brand_id": ")" + brand_a.id + R"("}]})");
+  ASSERT_EQ(admin_agent.status, 422);
+  EXPECT_EQ(admin_agent.json()["errors"][0]["pointer"], "/role");
+  EXPECT_EQ(req("PATCH", "/v1/agents/" + agent_a.id, admin_a, R"({"role": "admin"})").status, 422);
+  EXPECT_EQ(req("POST", "/v1/brands", admin_a, R"({"name": "New", "slug": "new"})").status, 403);
+
+  // It sees and revokes only tokens confined to its brands.
+  auto listed = req("GET", "/v1/tokens?limit=200", admin_a).json();
+  for (const auto& t : listed["items"]) {
+    ASSERT_EQ(t["brand_ids"].size(), 1u) << t.dump();
+    EXPECT_EQ(t["brand_ids"][0], brand_a.id);
+  }
+  const std::string unlimited_id = req("GET", "/v1/me", admin).json()["id"];
+  EXPECT_EQ(req("DELETE", "/v1/tokens/" + unlimited_id, admin_a).status, 404);
+  EXPECT_EQ(req("GET", "/v1/me", admin).status, 200);
+}
+
+TEST_F(roles, PasswordChangeEndsExistingSessions) {
+  auto login = req("POST", "/v1/auth/login", "", R"({"email": "agent.a@example.com", "password": "correct horse battery"})");
+  ASSERT_EQ(login.status, 200);
+  const std::string session = login.json()["token"];
+  ASSERT_EQ(req("PATCH", "/v1/agents/" + agent_a.id, admin, R"({"password": "a brand new password"})").status, 200);
+  EXPECT_EQ(req("GET", "/v1/me", session).status, 401);
+  EXPECT_EQ(req("POST", "/v1/auth/login", "", R"({"email": "agent.a@example.com", "password": "a brand new password"})").status, 200);
+}

@@ -40,11 +40,11 @@ outcome<T> run_job(store::db_pool& pool, F job) {
   return out;
 }
 
-awaitable<void> sleep_half_a_second(store::db_pool& pool, std::optional<errc>& result) {
+awaitable<void> sleep_seconds(store::db_pool& pool, double seconds, std::optional<errc>& result) {
   try {
-    auto job = [](pqxx::connection_base& c) {
+    auto job = [seconds](pqxx::connection_base& c) {
       pqxx::nontransaction tx(c);
-      tx.exec("SELECT pg_sleep(0.5)");
+      tx.exec("SELECT pg_sleep(" + std::to_string(seconds) + ")");
     };
     co_await pool.run(job);
   } catch (const error& e) {
@@ -89,7 +89,7 @@ TEST(DbPool, SaturatedQueueAnswersUnavailableInsteadOfWaiting) {
   store::db_pool pool(opts, {});
   asio::io_context ioc;
   std::vector<std::optional<errc>> results(4);
-  for (auto& result : results) asio::co_spawn(ioc, sleep_half_a_second(pool, result), asio::detached);
+  for (auto& result : results) asio::co_spawn(ioc, sleep_seconds(pool, 0.5, result), asio::detached);
   ioc.run();
   // One runs, one waits past the queue timeout, two are refused at the door.
   int ok = 0, unavailable = 0;
@@ -134,4 +134,29 @@ TEST(DbPool, ReconnectsAfterTheConnectionIsKilled) {
   });
   ASSERT_TRUE(again.value.has_value()) << (again.failure ? again.failure->detail() : "");
   EXPECT_NE(*again.value, *pid.value);
+}
+
+TEST(DbPool, QueuedJobsGetTheirAnswerAtTheDeadlineEvenWhileConnectionsAreStuck) {
+  test_database db;
+  store::pool_options opts;
+  opts.url = db.url();
+  opts.size = 1;
+  opts.queue_timeout = 300ms;
+  store::db_pool pool(opts, {});
+  asio::io_context ioc;
+  std::optional<errc> stuck_result, queued_result;
+  std::chrono::milliseconds queued_took{};
+  // The only connection sleeps 2 s; the queued job must not wait for it.
+  asio::co_spawn(ioc, sleep_seconds(pool, 2.0, stuck_result), asio::detached);
+  auto start = std::chrono::steady_clock::now();
+  auto queued = [&]() -> awaitable<void> {
+    co_await sleep_seconds(pool, 0.0, queued_result);
+    queued_took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  };
+  asio::co_spawn(ioc, queued(), asio::detached);
+  ioc.run();
+  EXPECT_FALSE(stuck_result.has_value());
+  ASSERT_TRUE(queued_result.has_value());
+  EXPECT_EQ(*queued_result, errc::unavailable);
+  EXPECT_LT(queued_took, 1000ms);
 }

@@ -52,6 +52,10 @@ TEST(Config, BooleanFlagsNeedNoValue) {
   auto p = parse({"serve", "--migrate"});
   EXPECT_TRUE(p.cfg.migrate);
   EXPECT_FALSE(parse({"serve", "--access-log=false"}).cfg.access_log);
+  auto spaced = parse({"serve", "--access-log", "false", "--migrate"});
+  EXPECT_FALSE(spaced.cfg.access_log);
+  EXPECT_TRUE(spaced.cfg.migrate);
+  EXPECT_EQ(spaced.positional, std::vector<std::string>{"serve"});
 }
 
 TEST(Config, BadValuesSayWhatIsWrongInOneLine) {

@@ -17,6 +17,9 @@ namespace helpdesk::app {
 
 struct auth_options {
   std::chrono::milliseconds cache_ttl{5000};
+  // While one request refreshes an expired entry, others may use it for at
+  // most this long instead of all querying the database at once.
+  std::chrono::milliseconds stale_grace{2000};
   std::size_t cache_max_entries = 100000;
   long long session_ttl_seconds = 12 * 3600;
   long long login_window_seconds = 15 * 60;
@@ -47,9 +50,14 @@ class auth_service {
     std::chrono::steady_clock::time_point fresh_until;
     timestamp session_expires{};
     bool valid = false;
+    bool refreshing = false;
   };
-  std::optional<cached> cache_get(const std::string& digest);
+  enum class lookup_state { fresh, stale, refresh, miss };
+  // fresh/stale: use the entry; refresh: this caller refreshes it (others use
+  // it meanwhile); miss: query the database.
+  lookup_state cache_get(const std::string& digest, cached& out);
   void cache_put(const std::string& digest, cached entry);
+  void cache_refresh_failed(const std::string& digest);
 
   store::db_pool& db_;
   cpu_pool& cpu_;

@@ -43,8 +43,8 @@ class directory_service {
 
   awaitable<issued_token> create_token(const principal& who, std::string name, role r,
                                        std::vector<std::string> brand_ids);
-  awaitable<std::vector<store::tokens::api_token>> list_tokens(store::page_request page);
-  awaitable<void> revoke_token(std::string id);
+  awaitable<std::vector<store::tokens::api_token>> list_tokens(const principal& who, store::page_request page);
+  awaitable<void> revoke_token(const principal& who, std::string id);
 
  private:
   awaitable<void> check_brands_assignable(const principal& who, const std::vector<std::string>& ids,

@@ -48,6 +48,7 @@ struct option_doc {
   std::string flag;
   std::string default_value;
   std::string help;
+  bool boolean = false;  // a flag that needs no value
 };
 std::vector<option_doc> describe_options();
 

@@ -46,9 +46,6 @@ struct principal {
   std::vector<std::string> brand_ids;
 
   bool can_see_brand(std::string_view brand_id) const;
-  // True when every brand in the list is visible (an empty list is visible
-  // only to callers who see all brands).
-  bool can_see_any_of(const std::vector<std::string>& brands) const;
 };
 
 }  // namespace helpdesk

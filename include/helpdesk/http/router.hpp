@@ -18,6 +18,7 @@ struct route {
   std::size_t body_limit = 0;   // 0: the server default
   std::vector<std::string> segments;
   std::size_t literal_segments = 0;
+  std::size_t index = 0;  // position in the table, for per-route metrics
 };
 
 struct match_result {

@@ -4,6 +4,7 @@
 // own logger so that operators can route or silence them separately.
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace spdlog {
 class logger;
@@ -12,8 +13,10 @@ class logger;
 namespace helpdesk::obs {
 
 void init_logging(const std::string& format, const std::string& level, bool access_log);
-std::shared_ptr<spdlog::logger> access_logger();
 bool json_logs();
+bool access_log_enabled();
+// Appends one access line (newline included) to the batched stdout writer.
+void write_access_line(std::string_view line);
 void flush_logs();
 
 }  // namespace helpdesk::obs

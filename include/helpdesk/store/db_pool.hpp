@@ -96,11 +96,15 @@ class db_pool {
 
   void submit(std::unique_ptr<job> j);
   void worker(std::size_t index);
+  // Fails jobs that waited past queue_timeout even while every connection is
+  // busy, so a stuck database still answers 503 in time.
+  void reaper();
 
   pool_options opts_;
   std::vector<prepared_statement> statements_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
+  std::condition_variable reaper_cv_;
   std::deque<std::unique_ptr<job>> queue_;
   bool stopping_ = false;
   std::atomic<std::size_t> in_use_{0};

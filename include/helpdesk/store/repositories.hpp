@@ -66,7 +66,9 @@ struct api_token {
 api_token insert(pqxx::transaction_base& tx, const std::string& name, role r,
                  const std::string& sha256, const std::string& prefix,
                  const std::vector<std::string>& brand_ids);
-std::vector<api_token> list(pqxx::transaction_base& tx, const page_request& page);
+// Tokens whose brands all lie within the scope (every token for an unlimited scope).
+std::vector<api_token> list(pqxx::transaction_base& tx, const brand_scope& scope, const page_request& page);
+std::optional<api_token> find(pqxx::transaction_base& tx, const std::string& id);
 bool revoke(pqxx::transaction_base& tx, const std::string& id);
 // Resolves an unrevoked token by digest and stamps last_used_at.
 std::optional<api_token> authenticate(pqxx::transaction_base& tx, const std::string& sha256);
