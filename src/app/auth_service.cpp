@@ -169,6 +169,16 @@ awaitable<login_result> auth_service::login(std::string email, std::string passw
   co_return login_result{token, session.expires_at};
 }
 
+awaitable<long long> auth_service::prune_expired() {
+  auto job = [window = opts_.login_window_seconds, keep = opts_.session_retention_seconds](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto pruned = store::housekeeping::prune(tx, window, keep);
+    tx.commit();
+    return pruned.login_failures + pruned.sessions;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
 awaitable<void> auth_service::logout(const principal& who) {
   if (who.kind != credential_kind::session)
     throw error::validation({}, "Only agent sessions log out; revoke API tokens with DELETE /v1/tokens/{id}.");

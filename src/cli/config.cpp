@@ -99,6 +99,8 @@ const std::vector<option>& options() {
       number("session_ttl_s", &config::session_ttl_s, 60, 90L * 24 * 3600, "lifetime of a login session"),
       number("login_max_failures", &config::login_max_failures, 1, 1000, "failed logins per email within the window before 429"),
       number("login_window_s", &config::login_window_s, 1, 86400, "login throttling window"),
+      number("housekeeping_interval_s", &config::housekeeping_interval_s, 1, 86400,
+             "how often old failed logins and dead sessions are pruned"),
       flag("migrate", &config::migrate, "serve: apply pending migrations before starting"),
   };
   return all;

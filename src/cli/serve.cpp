@@ -47,6 +47,22 @@ int ensure_schema(const config& cfg) {
   }
 }
 
+// Background upkeep on every node; the deletes are idempotent, so several
+// nodes doing it at once is harmless.
+awaitable<void> housekeeping_loop(app::services& svc, asio::steady_timer& timer, std::chrono::seconds every) {
+  for (;;) {
+    timer.expires_after(every);
+    beast::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;  // cancelled at shutdown
+    try {
+      if (auto n = co_await svc.auth.prune_expired(); n > 0) spdlog::info("housekeeping: pruned {} expired rows", n);
+    } catch (const std::exception& ex) {
+      spdlog::warn("housekeeping failed, will retry: {}", ex.what());
+    }
+  }
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -107,6 +123,10 @@ int run_serve(const config& cfg) {
     return 1;
   }
 
+  asio::steady_timer housekeeping_timer(ioc);
+  asio::co_spawn(ioc, housekeeping_loop(svc, housekeeping_timer, std::chrono::seconds(cfg.housekeeping_interval_s)),
+                 asio::detached);
+
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   bool signalled = false;
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
@@ -119,6 +139,8 @@ int run_serve(const config& cfg) {
     signalled = true;
     spdlog::info("signal {}: draining (readyz now 503, up to {} ms)", sig, cfg.drain_timeout_ms);
     svc.health.set_draining();
+    auto stop_housekeeping = [&housekeeping_timer] { housekeeping_timer.cancel(); };
+    asio::post(housekeeping_timer.get_executor(), stop_housekeeping);
     server.begin_shutdown([&signals] {
       beast::error_code ignored;
       signals.cancel(ignored);

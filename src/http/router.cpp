@@ -6,22 +6,6 @@
 
 namespace helpdesk::http {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.emplace_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -92,6 +76,15 @@ path_parts split_view(std::string_view path) {
   }
   return out;
 }
+
+}  // namespace
+
+std::vector<std::string> split_path(std::string_view path) {
+  const auto parts = split_view(path);
+  return {parts.items.begin(), parts.items.begin() + static_cast<std::ptrdiff_t>(parts.size)};
+}
+
+namespace {
 
 bool segments_match(const route& r, const path_parts& parts, std::vector<std::pair<std::string, std::string>>* params) {
   if (parts.overflow || r.segments.size() != parts.size) return false;

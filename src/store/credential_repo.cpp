@@ -54,6 +54,10 @@ std::vector<prepared_statement> credential_statements() {
        "(SELECT count(*) FROM login_failures WHERE remote_addr = $2 AND at > now() - make_interval(secs => $3))"},
       {"login_failures_record", "INSERT INTO login_failures (email_lower, remote_addr) VALUES ($1, $2)"},
       {"login_failures_clear", "DELETE FROM login_failures WHERE email_lower = $1"},
+      {"housekeeping_login_failures", "DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)"},
+      {"housekeeping_sessions",
+       "DELETE FROM sessions WHERE expires_at < now() - make_interval(secs => $1) "
+       "OR revoked_at < now() - make_interval(secs => $1)"},
   };
 }
 
@@ -133,6 +137,17 @@ void clear(pqxx::transaction_base& tx, const std::string& email_lower) {
 }
 
 }  // namespace login_failures
+
+namespace housekeeping {
+
+pruned prune(pqxx::transaction_base& tx, long long login_window_seconds, long long session_retention_seconds) {
+  pruned out;
+  out.login_failures = tx.exec_prepared("housekeeping_login_failures", login_window_seconds).affected_rows();
+  out.sessions = tx.exec_prepared("housekeeping_sessions", session_retention_seconds).affected_rows();
+  return out;
+}
+
+}  // namespace housekeeping
 
 std::vector<prepared_statement> brand_statements();
 std::vector<prepared_statement> agent_statements();

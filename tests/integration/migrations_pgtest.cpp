@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <thread>
+
 #include "helpdesk/store/migrations.hpp"
 #include "support/server_process.hpp"
 #include "support/test_database.hpp"
@@ -75,4 +77,29 @@ TEST(Cli, BadConfigurationExitsWithStatusTwoAndOneLine) {
   EXPECT_EQ(r.output, "helpdesk: db_pool: 'zero' is not a whole number\n");
   auto unknown = run_helpdesk({"token", "create", "--role", "emperor", "--name", "x"});
   EXPECT_EQ(unknown.exit_code, 2);
+}
+
+TEST(Housekeeping, ServerPrunesOldFailedLoginsAndDeadSessions) {
+  test_database db;
+  auto a = db.add_agent("old@example.com", role::agent, {});
+  {
+    pqxx::connection c(db.url());
+    pqxx::work tx(c);
+    tx.exec("INSERT INTO login_failures (email_lower, remote_addr, at) VALUES "
+            "('x@example.com', '1.2.3.4', now() - interval '2 hours'), ('y@example.com', '1.2.3.4', now())");
+    tx.exec("INSERT INTO sessions (agent_id, token_sha256, expires_at) VALUES "
+            "('" + a.id + "', 'old', now() - interval '30 days'), ('" + a.id + "', 'live', now() + interval '1 hour')");
+    tx.commit();
+  }
+  server_process server(db.url(), {"--housekeeping-interval-s", "1"});
+  pqxx::connection c(db.url());
+  std::string state;
+  for (int i = 0; i < 50; ++i) {
+    pqxx::nontransaction tx(c);
+    state = tx.exec1("SELECT (SELECT string_agg(email_lower, ',') FROM login_failures) || '|' || "
+                     "(SELECT string_agg(token_sha256, ',') FROM sessions)")[0].as<std::string>();
+    if (state == "y@example.com|live") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(state, "y@example.com|live");
 }

@@ -21,8 +21,16 @@ std::string with_database(const std::string& url, const std::string& db) {
   return url.substr(0, slash + 1) + db + (q == std::string::npos ? "" : url.substr(q));
 }
 
-void prepare(pqxx::connection_base& c) {
+// Runs fn in one committed transaction on a fresh connection with the
+// server's prepared statements.
+template <class F>
+auto in_transaction(const std::string& url, F fn) {
+  pqxx::connection c(url);
   for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
+  pqxx::work tx(c);
+  auto result = fn(tx);
+  tx.commit();
+  return result;
 }
 
 // argon2 at full cost is slow under sanitizers; test agents use the minimum
@@ -65,23 +73,15 @@ test_database::~test_database() {
 }
 
 brand test_database::add_brand(const std::string& slug) {
-  pqxx::connection c(url_);
-  prepare(c);
-  pqxx::work tx(c);
   brand_fields f;
   f.name = "Brand " + slug;
   f.slug = slug;
   validate_new_brand(f);
-  auto b = store::brands::insert(tx, f);
-  tx.commit();
-  return b;
+  return in_transaction(url_, [&](pqxx::work& tx) { return store::brands::insert(tx, f); });
 }
 
 agent test_database::add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
                                const std::string& password) {
-  pqxx::connection c(url_);
-  prepare(c);
-  pqxx::work tx(c);
   agent_fields f;
   f.name = "Agent " + email;
   f.email = email;
@@ -89,18 +89,14 @@ agent test_database::add_agent(const std::string& email, role r, const std::vect
   std::vector<agent_brand> list;
   for (const auto& id : brand_ids) list.push_back({id, brand_membership::primary});
   f.brands = list;
-  auto a = store::agents::insert(tx, f, security::hash_password(password, fast_params));
-  tx.commit();
-  return a;
+  const auto hash = security::hash_password(password, fast_params);
+  return in_transaction(url_, [&](pqxx::work& tx) { return store::agents::insert(tx, f, hash); });
 }
 
 std::string test_database::add_token(role r, const std::vector<std::string>& brand_ids) {
-  pqxx::connection c(url_);
-  prepare(c);
-  pqxx::work tx(c);
-  auto t = app::issue_api_token(tx, "test " + std::string(to_string(r)), r, brand_ids);
-  tx.commit();
-  return t.secret;
+  return in_transaction(url_, [&](pqxx::work& tx) {
+    return app::issue_api_token(tx, "test " + std::string(to_string(r)), r, brand_ids).secret;
+  });
 }
 
 }  // namespace helpdesk::testing

@@ -25,6 +25,7 @@ struct auth_options {
   long long login_window_seconds = 15 * 60;
   long long login_max_failures_per_email = 5;
   long long login_max_failures_per_addr = 50;
+  long long session_retention_seconds = 7 * 86400;  // dead sessions kept for audit this long
 };
 
 struct login_result {
@@ -41,6 +42,8 @@ class auth_service {
   awaitable<principal> authenticate(std::string bearer);
   awaitable<login_result> login(std::string email, std::string password, std::string remote_addr);
   awaitable<void> logout(const principal& who);
+  // Prunes old failed logins and dead sessions; returns how many rows went.
+  awaitable<long long> prune_expired();
   void forget_cached(const std::string& credential_id);
   void forget_agent(const std::string& agent_id);
 

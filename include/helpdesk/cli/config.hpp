@@ -36,6 +36,7 @@ struct config {
   long session_ttl_s = 12 * 3600;
   long login_max_failures = 5;
   long login_window_s = 900;
+  long housekeeping_interval_s = 600;
   bool migrate = false;
 
   std::string host() const;

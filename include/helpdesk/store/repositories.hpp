@@ -98,4 +98,14 @@ void record(pqxx::transaction_base& tx, const std::string& email_lower, const st
 void clear(pqxx::transaction_base& tx, const std::string& email_lower);
 }  // namespace login_failures
 
+namespace housekeeping {
+struct pruned {
+  long long login_failures = 0;
+  long long sessions = 0;
+};
+// Deletes failed logins older than the throttling window and sessions that
+// expired or were revoked more than retention_seconds ago.
+pruned prune(pqxx::transaction_base& tx, long long login_window_seconds, long long session_retention_seconds);
+}  // namespace housekeeping
+
 }  // namespace helpdesk::store
