@@ -48,20 +48,43 @@ int ensure_schema(const config& cfg) {
 }
 
 // Background upkeep on every node; the deletes are idempotent, so several
-// nodes doing it at once is harmless.
-awaitable<void> housekeeping_loop(app::services& svc, asio::steady_timer& timer, std::chrono::seconds every) {
-  for (;;) {
-    timer.expires_after(every);
-    beast::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;  // cancelled at shutdown
-    try {
-      if (auto n = co_await svc.auth.prune_expired(); n > 0) spdlog::info("housekeeping: pruned {} expired rows", n);
-    } catch (const std::exception& ex) {
-      spdlog::warn("housekeeping failed, will retry: {}", ex.what());
+// nodes doing it at once is harmless. The loop, its timer and its stop flag
+// live on one strand: a stop that lands while a pass is running must still
+// end the loop instead of being lost before the next wait.
+class housekeeping {
+ public:
+  housekeeping(asio::io_context& ioc, app::services& svc, std::chrono::seconds every)
+      : strand_(asio::make_strand(ioc)), timer_(strand_), svc_(svc), every_(every) {}
+  void start() { asio::co_spawn(strand_, loop(), asio::detached); }
+  void stop() {
+    auto halt = [this] {
+      stopped_ = true;
+      timer_.cancel();
+    };
+    asio::post(strand_, halt);
+  }
+
+ private:
+  awaitable<void> loop() {
+    while (!stopped_) {
+      timer_.expires_after(every_);
+      beast::error_code ec;
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || stopped_) co_return;
+      try {
+        if (auto n = co_await svc_.auth.prune_expired(); n > 0) spdlog::info("housekeeping: pruned {} expired rows", n);
+      } catch (const std::exception& ex) {
+        spdlog::warn("housekeeping failed, will retry: {}", ex.what());
+      }
     }
   }
-}
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer timer_;
+  app::services& svc_;
+  std::chrono::seconds every_;
+  bool stopped_ = false;
+};
 
 }  // namespace
 
@@ -123,11 +146,13 @@ int run_serve(const config& cfg) {
     return 1;
   }
 
-  asio::steady_timer housekeeping_timer(ioc);
-  asio::co_spawn(ioc, housekeeping_loop(svc, housekeeping_timer, std::chrono::seconds(cfg.housekeeping_interval_s)),
-                 asio::detached);
+  housekeeping upkeep(ioc, svc, std::chrono::seconds(cfg.housekeeping_interval_s));
+  upkeep.start();
 
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  // Signal handling on its own strand: the drain finishes on any I/O thread,
+  // and its cancel of the signal wait must not overtake the handler's re-arm.
+  auto signal_strand = asio::make_strand(ioc);
+  asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
   bool signalled = false;
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
     if (ec) return;
@@ -138,14 +163,16 @@ int run_serve(const config& cfg) {
     }
     signalled = true;
     spdlog::info("signal {}: draining (readyz now 503, up to {} ms)", sig, cfg.drain_timeout_ms);
+    signals.async_wait(on_signal);  // a second signal stops at once
     svc.health.set_draining();
-    auto stop_housekeeping = [&housekeeping_timer] { housekeeping_timer.cancel(); };
-    asio::post(housekeeping_timer.get_executor(), stop_housekeeping);
-    server.begin_shutdown([&signals] {
-      beast::error_code ignored;
-      signals.cancel(ignored);
+    upkeep.stop();
+    server.begin_shutdown([&signals, signal_strand] {
+      auto stop_listening = [&signals] {
+        beast::error_code ignored;
+        signals.cancel(ignored);
+      };
+      asio::post(signal_strand, stop_listening);
     });
-    signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
 

@@ -3,6 +3,7 @@
 // a credential for every role (limited to brand A unless it says otherwise).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <memory>
 
 #include "support/http_client.hpp"
@@ -25,6 +26,13 @@ class e2e : public ::testing::Test {
     agent = db->add_token(role::agent, {brand_a.id});
     integration = db->add_token(role::integration, {brand_a.id});
     server = std::make_unique<server_process>(db->url(), server_args());
+  }
+  // Every test ends with a graceful stop: SIGTERM must drain and exit 0
+  // promptly (this once caught a shutdown race that hung one stop in four).
+  void TearDown() override {
+    if (!server) return;
+    server->signal(SIGTERM);
+    EXPECT_EQ(server->wait_exit(std::chrono::seconds(10)), 0) << server->output();
   }
   virtual std::vector<std::string> server_args() { return {}; }
   unsigned short port() const { return server->port(); }

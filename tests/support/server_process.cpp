@@ -110,12 +110,14 @@ server_process::~server_process() {
 void server_process::signal(int sig) { ::kill(pid_, sig); }
 
 int server_process::wait_exit(std::chrono::milliseconds timeout) {
+  if (exited_) return exit_code_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      return exit_code_;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

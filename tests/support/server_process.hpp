@@ -28,6 +28,7 @@ class server_process {
   unsigned short port_ = 0;
   std::string log_path_;
   bool exited_ = false;
+  int exit_code_ = -1;
 };
 
 // Runs the binary to completion (e.g. `migrate`) and captures its output.
