@@ -84,6 +84,8 @@ const std::vector<option>& options() {
       number("idle_timeout_ms", &config::idle_timeout_ms, 1, 3600000, "keep-alive idle time before the connection is closed"),
       number("max_connections", &config::max_connections, 1, 1000000, "open connections cap; more are refused"),
       number("drain_timeout_ms", &config::drain_timeout_ms, 0, 600000, "how long shutdown waits for in-flight requests"),
+      number("shutdown_delay_ms", &config::shutdown_delay_ms, 0, 600000,
+             "on SIGTERM, keep serving this long with /readyz at 503 before closing the listener"),
       text("log_format", &config::log_format, "text or json",
            [](const std::string& v) {
              if (v != "text" && v != "json") throw config_error("log_format: must be text or json, not '" + v + "'");

@@ -153,6 +153,7 @@ int run_serve(const config& cfg) {
   // and its cancel of the signal wait must not overtake the handler's re-arm.
   auto signal_strand = asio::make_strand(ioc);
   asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
+  asio::steady_timer shutdown_delay(signal_strand);
   bool signalled = false;
   std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
     if (ec) return;
@@ -162,16 +163,22 @@ int run_serve(const config& cfg) {
       return;
     }
     signalled = true;
-    spdlog::info("signal {}: draining (readyz now 503, up to {} ms)", sig, cfg.drain_timeout_ms);
+    spdlog::info("signal {}: /readyz now 503; closing the listener in {} ms, then draining for up to {} ms", sig,
+                 cfg.shutdown_delay_ms, cfg.drain_timeout_ms);
     signals.async_wait(on_signal);  // a second signal stops at once
     svc.health.set_draining();
     upkeep.stop();
-    server.begin_shutdown([&signals, signal_strand] {
-      auto stop_listening = [&signals] {
-        beast::error_code ignored;
-        signals.cancel(ignored);
-      };
-      asio::post(signal_strand, stop_listening);
+    // The delay lets load balancers see the 503 and stop sending traffic
+    // before the listener closes.
+    shutdown_delay.expires_after(std::chrono::milliseconds(cfg.shutdown_delay_ms));
+    shutdown_delay.async_wait([&](beast::error_code) {
+      server.begin_shutdown([&signals, signal_strand] {
+        auto stop_listening = [&signals] {
+          beast::error_code ignored;
+          signals.cancel(ignored);
+        };
+        asio::post(signal_strand, stop_listening);
+      });
     });
   };
   signals.async_wait(on_signal);

@@ -1,5 +1,7 @@
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+
 #include <sstream>
 #include <thread>
 
@@ -55,4 +57,21 @@ TEST_F(json_logs, EveryLineIsAJsonObjectAndAccessLinesCarryTheRequest) {
   EXPECT_EQ(access["path"], "/v1/brands/" + brand_a.id);
   EXPECT_EQ(access["status"], 200);
   EXPECT_TRUE(access["duration_ms"].is_number());
+}
+
+class delayed_stop : public e2e {
+ protected:
+  std::vector<std::string> server_args() override { return {"--shutdown-delay-ms", "1500"}; }
+};
+
+TEST_F(delayed_stop, ReadyzTurns503WhileTheNodeStillServesDuringTheShutdownDelay) {
+  ASSERT_EQ(req("GET", "/readyz").status, 200);
+  server->signal(SIGTERM);
+  std::this_thread::sleep_for(300ms);
+  // Still accepting: load balancers see "not ready" and move traffic away.
+  auto ready = req("GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(ready.json()["detail"], "The server is shutting down.");
+  EXPECT_EQ(req("GET", "/v1/me", admin).status, 200);
+  EXPECT_EQ(server->wait_exit(10s), 0) << server->output();
 }

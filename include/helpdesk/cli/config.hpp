@@ -29,6 +29,7 @@ struct config {
   long idle_timeout_ms = 60000;
   long max_connections = 10000;
   long drain_timeout_ms = 10000;
+  long shutdown_delay_ms = 0;
   std::string log_format = "text";
   std::string log_level = "info";
   bool access_log = true;
