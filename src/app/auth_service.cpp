@@ -128,9 +128,15 @@ awaitable<principal> auth_service::authenticate(std::string bearer) {
 awaitable<login_result> auth_service::login(std::string email, std::string password, std::string remote_addr) {
   const std::string email_lower = lower_ascii(email);
   auto opts = opts_;
+  // Every attempt is recorded as a failure before the password is checked,
+  // under a per-email lock, so parallel guesses cannot all slip under the
+  // limit; a success clears the record afterwards.
   auto fetch = [email_lower, remote_addr, opts](pqxx::connection_base& c) {
     pqxx::work tx(c);
+    store::login_failures::lock_email(tx, email_lower);
     auto counts = store::login_failures::recent(tx, email_lower, remote_addr, opts.login_window_seconds);
+    if (counts.by_email < opts.login_max_failures_per_email && counts.by_addr < opts.login_max_failures_per_addr)
+      store::login_failures::record(tx, email_lower, remote_addr);
     auto creds = store::agents::find_by_email(tx, email_lower);
     tx.commit();
     return std::make_pair(counts, creds);
@@ -146,15 +152,7 @@ awaitable<login_result> auth_service::login(std::string email, std::string passw
   auto verify = [password, hash] { return security::verify_password(password, hash); };
   const bool ok = co_await cpu_.run(std::move(verify)) && creds && creds->who.active;
 
-  if (!ok) {
-    auto record = [email_lower, remote_addr](pqxx::connection_base& c) {
-      pqxx::work tx(c);
-      store::login_failures::record(tx, email_lower, remote_addr);
-      tx.commit();
-    };
-    co_await db_.run(std::move(record));
-    throw error(errc::unauthorized, "The email or password is wrong.");
-  }
+  if (!ok) throw error(errc::unauthorized, "The email or password is wrong.");
 
   const std::string token = security::generate_token(security::session_token_prefix);
   auto create = [agent_id = creds->who.id, digest = security::sha256_hex(token), ttl = opts_.session_ttl_seconds,

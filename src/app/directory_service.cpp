@@ -25,12 +25,19 @@ void throw_if_invalid(std::vector<field_error> errors) {
 
 // A caller limited to some brands may only hand out what it has itself:
 // never an admin (admins see every brand), never an agent without brands.
-void check_no_escalation(const principal& who, const agent_fields& f) {
+void check_no_escalation(const principal& who, const agent_fields& f, bool creating) {
   if (who.all_brands) return;
   std::vector<field_error> errors;
   if (f.role_ == role::admin) errors.push_back({"/role", "credentials limited to some brands cannot grant admin"});
   if (f.brands && f.brands->empty()) errors.push_back({"/brands", "must name at least one of your brands"});
+  // A manager or agent without brands would see every brand.
+  if (creating && !f.brands) errors.push_back({"/brands", "is required: name at least one of your brands"});
   throw_if_invalid(std::move(errors));
+}
+
+bool agent_within(const principal& who, const agent& a) {
+  return !a.brands.empty() && std::all_of(a.brands.begin(), a.brands.end(),
+                                          [&](const agent_brand& b) { return who.can_see_brand(b.brand_id); });
 }
 
 bool token_visible(const principal& who, const store::tokens::api_token& t) {
@@ -133,7 +140,7 @@ awaitable<agent> directory_service::get_agent(const principal& who, std::string 
 
 awaitable<agent> directory_service::create_agent(const principal& who, agent_fields f) {
   throw_if_invalid(validate_new_agent(f));
-  check_no_escalation(who, f);
+  check_no_escalation(who, f, true);
   if (f.brands) {
     std::vector<std::string> ids;
     for (const auto& b : *f.brands) ids.push_back(b.brand_id);
@@ -153,9 +160,11 @@ awaitable<agent> directory_service::create_agent(const principal& who, agent_fie
 awaitable<agent> directory_service::update_agent(const principal& who, std::string id, agent_fields f) {
   auto current = co_await get_agent(who, id);  // 404 unless visible
   throw_if_invalid(validate_agent_patch(f));
-  check_no_escalation(who, f);
-  if (!who.all_brands && current.role_ == role::admin)
-    throw error(errc::forbidden, "Credentials limited to some brands cannot change an admin.");
+  check_no_escalation(who, f, false);
+  // Changing an agent who also works for brands the caller cannot see would
+  // reach into those brands (a new password is a login there).
+  if (!who.all_brands && (current.role_ == role::admin || !agent_within(who, current)))
+    throw error(errc::forbidden, "Credentials limited to some brands cannot change an agent who also serves other brands.");
   if (f.brands) {
     std::vector<std::string> ids;
     for (const auto& b : *f.brands) ids.push_back(b.brand_id);

@@ -36,6 +36,7 @@ std::string allow_header(const std::vector<bhttp::verb>& verbs) {
   for (auto v : verbs) {
     if (!out.empty()) out += ", ";
     out += std::string(bhttp::to_string(v));
+    if (v == bhttp::verb::get) out += ", HEAD";
   }
   return out;
 }
@@ -71,7 +72,9 @@ struct server::connection {
 };
 
 server::server(asio::io_context& ioc, server_options opts, const router& routes, authenticator auth, metrics& m)
-    : ioc_(ioc), opts_(std::move(opts)), routes_(routes), auth_(std::move(auth)), metrics_(m), acceptor_(ioc) {}
+    // The accept loop and the close at shutdown share the acceptor's strand.
+    : ioc_(ioc), opts_(std::move(opts)), routes_(routes), auth_(std::move(auth)), metrics_(m),
+      acceptor_(asio::make_strand(ioc)) {}
 
 server::~server() = default;
 
@@ -91,7 +94,11 @@ awaitable<void> server::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      // Out of descriptors (EMFILE/ENFILE) leaves the listener readable:
+      // retrying at once would spin a core. Back off briefly.
       spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     if (open_.load() >= opts_.max_connections) {
@@ -197,14 +204,36 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
         log_access("-", "(unmatched)", "-", 431, 0, request_id, remote);
         break;
       }
-      if (ec) break;  // timeout, reset or garbage: nothing sensible to answer
+      const bool hung_up = ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message;
+      if (ec == beast::error::timeout ||
+          (!hung_up && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category())) {
+        // Say why before closing: 408 for a client too slow with its
+        // headers, 400 for bytes that are not HTTP. The write has its own
+        // short deadline, so a dead peer costs nothing.
+        const bool slow = ec == beast::error::timeout;
+        const std::string request_id = new_request_id();
+        auto res = make_problem(
+            slow ? error(errc::request_timeout, "The request headers did not arrive within " +
+                                                    std::to_string(opts_.header_timeout.count()) + " ms.")
+                 : error(errc::bad_request, "The request is not valid HTTP/1.1: " + ec.message() + "."),
+            request_id, "", 11);
+        res.keep_alive(false);
+        res.set("X-Request-Id", request_id);
+        co_await write_response(c->stream, res, std::chrono::milliseconds(1000), ec);
+        metrics_.observe(nullptr, slow ? 408 : 400, 0);
+        log_access("-", "(unmatched)", "-", slow ? 408 : 400, 0, request_id, remote);
+        break;
+      }
+      if (ec) break;  // reset or end of stream: nobody to answer
 
       const auto& head = parser.get();
       std::string request_id = valid_request_id(head["X-Request-Id"]) ? std::string(head["X-Request-Id"])
                                                                       : new_request_id();
       std::string_view target = head.target();
       std::string path(target.substr(0, target.find('?')));
-      match_result m = routes_.match(head.method(), path);
+      // HEAD is GET without the body (load balancers probe with it).
+      const bool head_request = head.method() == bhttp::verb::head;
+      match_result m = routes_.match(head_request ? bhttp::verb::get : head.method(), path);
 
       // Refuse an oversized body from its declared length, before reading it.
       std::size_t limit = m.found && m.found->body_limit ? m.found->body_limit : opts_.body_limit;
@@ -215,6 +244,14 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       if (!early && !parser.is_done()) {
         parser.body_limit(limit);
         parser.eager(true);
+        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+          // The client waits for this before sending the body.
+          static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+          c->stream.expires_after(opts_.write_timeout);
+          co_await asio::async_write(c->stream, asio::buffer(go_on.data(), go_on.size()),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
         parse_buffered(parser, buffer, ec);
         if (!ec && !parser.is_done()) {
           c->stream.expires_after(opts_.body_timeout);
@@ -238,6 +275,11 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
         res.keep_alive(req.keep_alive() && !stopping_);
       }
       res.set("X-Request-Id", request_id);
+      if (head_request) {
+        const auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);  // what GET would send; no body follows
+      }
       const unsigned status = res.result_int();
       const bool keep_alive = res.keep_alive();
 
@@ -339,9 +381,17 @@ awaitable<void> server::drain(std::function<void()> done) {
   if (open_.load() > 0) {
     spdlog::warn("drain deadline reached with {} connection(s) open; closing them", open_.load());
     close_connections(false);
-    while (open_.load() > 0) {
+    // A connection still waiting on the database cannot be cancelled; give
+    // it a bounded moment, then stop regardless.
+    const auto hard_deadline = clock::now() + std::chrono::seconds(5);
+    while (open_.load() > 0 && clock::now() < hard_deadline) {
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(asio::use_awaitable);
+    }
+    if (open_.load() > 0) {
+      spdlog::error("{} connection(s) still busy 5 s after the drain deadline; stopping the event loop", open_.load());
+      ioc_.stop();
+      co_return;
     }
   }
   done();

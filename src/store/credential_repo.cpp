@@ -54,6 +54,7 @@ std::vector<prepared_statement> credential_statements() {
        "(SELECT count(*) FROM login_failures WHERE remote_addr = $2 AND at > now() - make_interval(secs => $3))"},
       {"login_failures_record", "INSERT INTO login_failures (email_lower, remote_addr) VALUES ($1, $2)"},
       {"login_failures_clear", "DELETE FROM login_failures WHERE email_lower = $1"},
+      {"login_failures_lock", "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))"},
       {"housekeeping_login_failures", "DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)"},
       {"housekeeping_sessions",
        "DELETE FROM sessions WHERE expires_at < now() - make_interval(secs => $1) "
@@ -130,6 +131,10 @@ counts recent(pqxx::transaction_base& tx, const std::string& email_lower, const 
 
 void record(pqxx::transaction_base& tx, const std::string& email_lower, const std::string& addr) {
   tx.exec_prepared("login_failures_record", email_lower, addr);
+}
+
+void lock_email(pqxx::transaction_base& tx, const std::string& email_lower) {
+  tx.exec_prepared("login_failures_lock", email_lower);
 }
 
 void clear(pqxx::transaction_base& tx, const std::string& email_lower) {

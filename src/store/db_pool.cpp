@@ -9,11 +9,36 @@
 namespace helpdesk::store {
 namespace {
 
-std::string with_connect_timeout(const std::string& url, int seconds) {
-  const std::string param = "connect_timeout=" + std::to_string(seconds);
-  if (url.find("://") != std::string::npos)
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
-  return url + " " + param;
+// Session settings travel in the connection string, not as SET statements:
+// libpqxx 6.4 may re-open a connection by itself and restores only what it
+// knows about, so a SET could silently vanish. Keepalives and
+// tcp_user_timeout bound how long a vanished database host can hold a thread.
+std::string connection_string(const pool_options& o) {
+  const std::string options = "-c statement_timeout=" + std::to_string(o.statement_timeout.count()) +
+                              " -c lock_timeout=" + std::to_string(o.lock_timeout.count()) +
+                              " -c idle_in_transaction_session_timeout=60000 -c TimeZone=UTC";
+  const std::vector<std::pair<std::string, std::string>> params = {
+      {"connect_timeout", std::to_string(o.connect_timeout_seconds)},
+      {"application_name", "helpdesk"},
+      {"keepalives", "1"},
+      {"keepalives_idle", "10"},
+      {"keepalives_interval", "5"},
+      {"keepalives_count", "3"},
+      {"tcp_user_timeout", "30000"},
+      {"options", options},
+  };
+  std::string out = o.url;
+  if (out.find("://") != std::string::npos) {
+    char sep = out.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : params) {
+      out += sep + k + "=";
+      for (char ch : v) out += ch == ' ' ? std::string("%20") : ch == '=' ? std::string("%3D") : std::string(1, ch);
+      sep = '&';
+    }
+  } else {
+    for (const auto& [k, v] : params) out += " " + k + "='" + v + "'";
+  }
+  return out;
 }
 
 void delete_connection(pqxx::connection_base* c) { delete static_cast<pqxx::connection*>(c); }
@@ -29,14 +54,8 @@ pqxx::connection_base& connection_slot::get() {
   if (conn_ && conn_->is_open()) return *conn_;
   conn_.reset();
   try {
-    std::unique_ptr<pqxx::connection_base, deleter> c(
-        new pqxx::connection(with_connect_timeout(opts_.url, opts_.connect_timeout_seconds)), &delete_connection);
-    pqxx::nontransaction setup(*c);
-    setup.exec("SET statement_timeout = " + std::to_string(opts_.statement_timeout.count()) +
-               "; SET lock_timeout = " + std::to_string(opts_.lock_timeout.count()) +
-               "; SET idle_in_transaction_session_timeout = 60000"
-               "; SET application_name = 'helpdesk'; SET TIME ZONE 'UTC'");
-    setup.commit();
+    std::unique_ptr<pqxx::connection_base, deleter> c(new pqxx::connection(connection_string(opts_)),
+                                                       &delete_connection);
     for (const auto& s : statements_) c->prepare(s.name, s.sql);
     conn_ = std::move(c);
   } catch (const std::exception& ex) {

@@ -1,5 +1,7 @@
 #include "fixture.hpp"
 
+#include <thread>
+
 using namespace helpdesk;
 using namespace helpdesk::testing;
 
@@ -95,4 +97,18 @@ TEST_F(auth, GarbageCredentialsAre401) {
   EXPECT_EQ(req("GET", "/v1/me", "not-a-token").status, 401);
   auto basic = http_request(port(), "GET", "/v1/me", "", {{"Authorization", "Basic YTpi"}});
   EXPECT_EQ(basic.status, 401);
+}
+
+TEST_F(auth, ParallelGuessesCannotSlipUnderTheThrottle) {
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(12);
+  for (std::size_t i = 0; i < statuses.size(); ++i)
+    threads.emplace_back([&, i] {
+      statuses[i] = req("POST", "/v1/auth/login", "", login_body("agent.a@example.com", "guess number " + std::to_string(i))).status;
+    });
+  for (auto& t : threads) t.join();
+  int wrong = 0, throttled = 0;
+  for (int s : statuses) s == 401 ? ++wrong : s == 429 ? ++throttled : 0;
+  EXPECT_EQ(wrong, 5) << "exactly the allowed number of guesses is checked";
+  EXPECT_EQ(throttled, 7);
 }

@@ -76,7 +76,7 @@ TEST_F(limits, UnknownPathIs404Problem) {
 TEST_F(limits, WrongMethodIs405WithAllow) {
   auto r = req("PUT", "/v1/brands", admin, "{}");
   ASSERT_EQ(r.status, 405);
-  EXPECT_EQ(r.header("allow"), "GET, POST");
+  EXPECT_EQ(r.header("allow"), "GET, HEAD, POST");
   EXPECT_EQ(r.json()["status"], 405);
 }
 
@@ -158,4 +158,40 @@ TEST_F(limits, SigtermLetsAnInFlightRequestFinishThenExitsZero) {
   EXPECT_NE(response.find("Connection: close"), std::string::npos);
   EXPECT_EQ(server->wait_exit(10s), 0) << server->output();
   EXPECT_NE(server->output().find("stopped cleanly"), std::string::npos);
+}
+
+TEST_F(limits, HeadIsGetWithoutABodyAndKeepsTheConnectionUsable) {
+  raw_connection c(port());
+  c.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  // A HEAD response announces a length but carries no body: read briefly.
+  std::string head = c.read_until_close(400ms);
+  ASSERT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: 15"), std::string::npos) << head;
+  EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "");
+  // The next response on the same connection must parse cleanly.
+  c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string get = c.read_response(2s);
+  ASSERT_EQ(get.rfind("HTTP/1.1 200", 0), 0u) << get;
+  EXPECT_NE(get.find("{\"status\":\"ok\"}"), std::string::npos);
+}
+
+TEST_F(limits, GarbageGetsA400ProblemBeforeTheConnectionCloses) {
+  raw_connection c(port());
+  c.send("NOT HTTP AT ALL\r\n\r\n");
+  std::string r = c.read_response(2s);
+  ASSERT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
+  EXPECT_NE(r.find("application/problem+json"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+TEST_F(limits, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  const std::string body = R"({"email": "agent.a@example.com", "password": "correct horse battery"})";
+  raw_connection c(port());
+  c.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  std::string interim = c.read_until_close(500ms);
+  ASSERT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  c.send(body);
+  std::string r = c.read_response(5s);
+  EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u) << r;
 }

@@ -204,3 +204,16 @@ TEST_F(roles, PasswordChangeEndsExistingSessions) {
   EXPECT_EQ(req("GET", "/v1/me", session).status, 401);
   EXPECT_EQ(req("POST", "/v1/auth/login", "", R"({"email": "agent.a@example.com", "password": "a brand new password"})").status, 200);
 }
+
+TEST_F(roles, BrandLimitedAdminCannotCreateAnUnboundManagerOrTouchSharedAgents) {
+  auto unbound = req("POST", "/v1/agents", admin_a,
+                     R"({"name": "M", "email": "m@example.com", "role": "manager", "password": "long enough password"})");
+  ASSERT_EQ(unbound.status, 422) << unbound.body;
+  EXPECT_EQ(unbound.json()["errors"][0]["pointer"], "/brands");
+
+  auto shared = db->add_agent("shared@example.com", role::agent, {brand_a.id, brand_b.id});
+  auto takeover = req("PATCH", "/v1/agents/" + shared.id, admin_a, R"({"password": "now i know it"})");
+  EXPECT_EQ(takeover.status, 403) << takeover.body;
+  auto fetched = req("GET", "/v1/agents/" + shared.id, admin).json();
+  EXPECT_EQ(fetched["brands"].size(), 2u);
+}

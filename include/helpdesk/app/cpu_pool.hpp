@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 #include <type_traits>
+#include <variant>
 
 #include "helpdesk/net.hpp"
 
@@ -18,26 +19,38 @@ class cpu_pool {
     pool_.join();
   }
 
+  // The same hand-off as db_pool::run: the job runs on a pool thread and its
+  // completion is posted back to the awaiting coroutine's executor. (Posting
+  // with use_awaitable to the pool's executor would not move the coroutine:
+  // its handler runs on the coroutine's own executor.)
   template <class F>
   awaitable<std::invoke_result_t<F&>> run(F fn) {
-    using R = std::invoke_result_t<F&>;
-    auto home = co_await asio::this_coro::executor;
-    co_await asio::post(pool_.get_executor(), asio::use_awaitable);
-    std::exception_ptr failure;
-    std::optional<std::conditional_t<std::is_void_v<R>, bool, R>> value;
-    try {
-      if constexpr (std::is_void_v<R>) {
-        fn();
-        value.emplace(true);
-      } else {
-        value.emplace(fn());
-      }
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    co_await asio::post(home, asio::use_awaitable);
-    if (failure) std::rethrow_exception(failure);
-    if constexpr (!std::is_void_v<R>) co_return std::move(*value);
+    using raw = std::invoke_result_t<F&>;
+    using result = std::conditional_t<std::is_void_v<raw>, std::monostate, raw>;
+    auto initiation = [this](auto handler, F f) {
+      auto home = asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
+      auto job = [h = std::move(handler), f = std::move(f), home]() mutable {
+        std::exception_ptr failure;
+        std::optional<result> value;
+        try {
+          if constexpr (std::is_void_v<raw>) {
+            f();
+            value.emplace();
+          } else {
+            value.emplace(f());
+          }
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        auto resume = [h = std::move(h), failure, v = std::move(value)]() mutable { h(failure, std::move(v)); };
+        asio::post(home, std::move(resume));
+      };
+      asio::post(pool_, std::move(job));
+    };
+    std::optional<result> out =
+        co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, std::optional<result>)>(
+            initiation, asio::use_awaitable, std::move(fn));
+    if constexpr (!std::is_void_v<raw>) co_return std::move(*out);
   }
 
  private:

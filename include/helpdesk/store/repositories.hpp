@@ -95,6 +95,8 @@ struct counts {
 counts recent(pqxx::transaction_base& tx, const std::string& email_lower, const std::string& addr,
               long long window_seconds);
 void record(pqxx::transaction_base& tx, const std::string& email_lower, const std::string& addr);
+// Serialises attempts on one email until the transaction ends.
+void lock_email(pqxx::transaction_base& tx, const std::string& email_lower);
 void clear(pqxx::transaction_base& tx, const std::string& email_lower);
 }  // namespace login_failures
 
