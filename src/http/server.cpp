@@ -192,36 +192,26 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
         co_await bhttp::async_read_header(c->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       }
       const auto started = clock::now();
-      if (ec == bhttp::error::header_limit) {
-        const std::string request_id = new_request_id();
-        auto res = make_problem(error(errc::header_too_large, "The request header block exceeds " +
-                                                                   std::to_string(opts_.header_limit) + " bytes."),
-                                request_id, "", 11);
-        res.keep_alive(false);
-        res.set("X-Request-Id", request_id);
-        co_await write_response(c->stream, res, opts_.write_timeout, ec);
-        metrics_.observe(nullptr, 431, 0);
-        log_access("-", "(unmatched)", "-", 431, 0, request_id, remote);
-        break;
-      }
+      // Refusals before a request exists: say why, then close. The write has
+      // its own short deadline, so a dead peer costs nothing.
+      std::optional<error> refusal;
       const bool hung_up = ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message;
-      if (ec == beast::error::timeout ||
-          (!hung_up && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category())) {
-        // Say why before closing: 408 for a client too slow with its
-        // headers, 400 for bytes that are not HTTP. The write has its own
-        // short deadline, so a dead peer costs nothing.
-        const bool slow = ec == beast::error::timeout;
+      if (ec == bhttp::error::header_limit)
+        refusal = error(errc::header_too_large,
+                        "The request header block exceeds " + std::to_string(opts_.header_limit) + " bytes.");
+      else if (ec == beast::error::timeout)
+        refusal = error(errc::request_timeout, "The request headers did not arrive within " +
+                                                   std::to_string(opts_.header_timeout.count()) + " ms.");
+      else if (!hung_up && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category())
+        refusal = error(errc::bad_request, "The request is not valid HTTP/1.1: " + ec.message() + ".");
+      if (refusal) {
         const std::string request_id = new_request_id();
-        auto res = make_problem(
-            slow ? error(errc::request_timeout, "The request headers did not arrive within " +
-                                                    std::to_string(opts_.header_timeout.count()) + " ms.")
-                 : error(errc::bad_request, "The request is not valid HTTP/1.1: " + ec.message() + "."),
-            request_id, "", 11);
+        auto res = make_problem(*refusal, request_id, "", 11);
         res.keep_alive(false);
         res.set("X-Request-Id", request_id);
         co_await write_response(c->stream, res, std::chrono::milliseconds(1000), ec);
-        metrics_.observe(nullptr, slow ? 408 : 400, 0);
-        log_access("-", "(unmatched)", "-", slow ? 408 : 400, 0, request_id, remote);
+        metrics_.observe(nullptr, res.result_int(), 0);
+        log_access("-", "(unmatched)", "-", res.result_int(), 0, request_id, remote);
         break;
       }
       if (ec) break;  // reset or end of stream: nobody to answer

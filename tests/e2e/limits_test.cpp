@@ -195,3 +195,12 @@ TEST_F(limits, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
   std::string r = c.read_response(5s);
   EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u) << r;
 }
+
+TEST_F(limits, BodyThatStopsArrivingIsDroppedAfterTheBodyTimeout) {
+  raw_connection c(port());
+  c.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.closed_by_peer(6s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2500ms);  // body_timeout_ms is 3000 here
+  EXPECT_EQ(req("GET", "/healthz").status, 200);
+}

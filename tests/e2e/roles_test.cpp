@@ -114,6 +114,9 @@ TEST_F(roles, AdminManagesBrandsAndAgents) {
                    R"({"name": "Other", "slug": "other", "inbound_addresses": ["podpora@kavarna.example"]})");
   ASSERT_EQ(taken.status, 422);
   EXPECT_EQ(taken.json()["errors"][0]["pointer"], "/inbound_addresses");
+  // The brand row written before the address clash was rolled back with it.
+  auto all = req("GET", "/v1/brands?limit=200", admin).json();
+  for (const auto& item : all["items"]) EXPECT_NE(item["slug"], "other") << "half-written brand left behind";
 
   auto bad = req("POST", "/v1/brands", admin, R"({"name": "X", "slug": "x", "time_zone": "Europe/Atlantis", "default_language": "cz", "default_phone_region": "XX"})");
   ASSERT_EQ(bad.status, 422);

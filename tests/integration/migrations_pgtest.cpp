@@ -71,6 +71,14 @@ TEST(Cli, TokenCreatePrintsTheTokenAloneOnTheLastLine) {
   EXPECT_TRUE(tx.exec("SELECT 1 FROM api_tokens WHERE token_sha256 = '" + tx.esc(last) + "'").empty());
 }
 
+TEST(Cli, HelpListsEveryOptionWithItsEnvironmentVariable) {
+  auto r = run_helpdesk({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* needle : {"serve [--migrate]", "token create --role R", "--database-url V", "HELPDESK_DATABASE_URL",
+                             "--shutdown-delay-ms V", "--migrate ", "Bad configuration exits with status 2"})
+    EXPECT_NE(r.output.find(needle), std::string::npos) << needle;
+}
+
 TEST(Cli, BadConfigurationExitsWithStatusTwoAndOneLine) {
   auto r = run_helpdesk({"serve", "--db-pool", "zero"});
   EXPECT_EQ(r.exit_code, 2);

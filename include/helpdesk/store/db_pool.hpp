@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "helpdesk/handoff.hpp"
 #include "helpdesk/net.hpp"
 
 namespace pqxx {
@@ -91,7 +92,7 @@ class db_pool {
     virtual void execute(connection_slot* slot, std::exception_ptr failure) = 0;
     std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
   };
-  template <class F, class Handler>
+  template <class F, class Resumer>
   struct job_impl;
 
   void submit(std::unique_ptr<job> j);
@@ -112,23 +113,16 @@ class db_pool {
   std::vector<std::thread> threads_;
 };
 
-template <class F, class Handler>
+template <class F, class Resumer>
 struct db_pool::job_impl final : db_pool::job {
-  using raw_result = std::invoke_result_t<F&, pqxx::connection_base&>;
-  using result = std::conditional_t<std::is_void_v<raw_result>, std::monostate, raw_result>;
-
-  job_impl(F f, Handler h)
-      : fn(std::move(f)),
-        handler(std::move(h)),
-        work(asio::prefer(asio::get_associated_executor(handler),
-                          asio::execution::outstanding_work.tracked)) {}
+  job_impl(F f, Resumer r) : fn(std::move(f)), resume(std::move(r)) {}
 
   void execute(connection_slot* slot, std::exception_ptr failure) override {
-    std::optional<result> value;
+    std::optional<job_result_t<F, pqxx::connection_base&>> value;
     if (!failure) {
       try {
         run_with_retries(*slot, [&](pqxx::connection_base& c) {
-          if constexpr (std::is_void_v<raw_result>) {
+          if constexpr (std::is_void_v<std::invoke_result_t<F&, pqxx::connection_base&>>) {
             fn(c);
             value.emplace();
           } else {
@@ -139,33 +133,21 @@ struct db_pool::job_impl final : db_pool::job {
         failure = std::current_exception();
       }
     }
-    // Resume the coroutine on its own executor (its connection's strand).
-    auto completion = [h = std::move(handler), failure, v = std::move(value)]() mutable {
-      h(failure, std::move(v));
-    };
-    asio::post(work, std::move(completion));
+    resume(failure, std::move(value));
   }
 
   F fn;
-  Handler handler;
-  std::decay_t<decltype(asio::prefer(std::declval<asio::associated_executor_t<Handler>>(),
-                                     asio::execution::outstanding_work.tracked))>
-      work;
+  Resumer resume;
 };
 
 template <class F>
 auto db_pool::run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::connection_base&>> {
-  using raw_result = std::invoke_result_t<F&, pqxx::connection_base&>;
-  using result = std::conditional_t<std::is_void_v<raw_result>, std::monostate, raw_result>;
-  auto initiation = [this](auto handler, F f) {
-    using handler_t = decltype(handler);
-    submit(std::make_unique<job_impl<F, handler_t>>(std::move(f), std::move(handler)));
+  using result = job_result_t<F, pqxx::connection_base&>;
+  auto start = [this, fn = std::move(fn)](auto resume) mutable {
+    submit(std::make_unique<job_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)));
   };
-  std::optional<result> out =
-      co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                    void(std::exception_ptr, std::optional<result>)>(
-          initiation, asio::use_awaitable, std::move(fn));
-  if constexpr (!std::is_void_v<raw_result>) co_return std::move(*out);
+  result out = co_await await_handoff<result>(std::move(start));
+  if constexpr (!std::is_void_v<std::invoke_result_t<F&, pqxx::connection_base&>>) co_return out;
 }
 
 }  // namespace helpdesk::store
