@@ -5,6 +5,9 @@
 #include "helpdesk/api/routes.hpp"
 #include "helpdesk/domain/directory.hpp"
 #include "helpdesk/store/repositories.hpp"
+#include "helpdesk/store/support_repos.hpp"
+#include "helpdesk/domain/ids.hpp"
+#include "helpdesk/domain/ticket.hpp"
 
 namespace helpdesk::api {
 
@@ -35,9 +38,25 @@ HELPDESK_HANDLER(list_tokens);
 HELPDESK_HANDLER(create_token);
 HELPDESK_HANDLER(revoke_token);
 
+HELPDESK_HANDLER(post_inbound_email);
+HELPDESK_HANDLER(post_inbound_call);
+HELPDESK_HANDLER(post_inbound_chat);
+
+HELPDESK_HANDLER(list_customers);
+HELPDESK_HANDLER(get_customer);
+HELPDESK_HANDLER(get_customer_timeline);
+HELPDESK_HANDLER(merge_customer);
+HELPDESK_HANDLER(list_tickets);
+HELPDESK_HANDLER(get_ticket);
+HELPDESK_HANDLER(list_ticket_messages);
+HELPDESK_HANDLER(get_attachment);
+
 // Renderers shared by handlers.
 json brand_json(const brand& b);
 json agent_json(const agent& a);
 json token_json(const store::tokens::api_token& t);
+json customer_json(const store::customer_row& c);
+json ticket_json(const store::ticket_row& t);
+json message_json(const store::message_row& m);
 
 }  // namespace helpdesk::api

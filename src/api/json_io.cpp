@@ -1,5 +1,7 @@
 #include "helpdesk/api/json_io.hpp"
 
+#include "helpdesk/domain/time.hpp"
+
 #include "helpdesk/domain/ids.hpp"
 #include "helpdesk/security/tokens.hpp"
 
@@ -133,39 +135,42 @@ http::response json_response(bhttp::status status, const json& body, unsigned ve
   return res;
 }
 
-field_reader::field_reader(const json& doc, std::vector<std::string> allowed) : doc_(doc) {
+field_reader::field_reader(const json& doc, std::vector<std::string> allowed, std::string prefix)
+    : doc_(doc), prefix_(std::move(prefix)) {
   if (!doc_.is_object()) {
-    errors_.push_back({"", "must be a JSON object"});
-    finish();
+    errors_.push_back({prefix_, "must be a JSON object"});
+    if (prefix_.empty()) finish();
+    return;
   }
   for (const auto& [k, v] : doc_.items())
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-      errors_.push_back({"/" + pointer_escape(k), "is not a known or writable field"});
+      errors_.push_back({prefix_ + "/" + pointer_escape(k), "is not a known or writable field"});
 }
 
 const json* field_reader::value(const std::string& key) const {
+  if (!doc_.is_object()) return nullptr;
   auto it = doc_.find(key);
   return it == doc_.end() ? nullptr : &*it;
 }
 
 void field_reader::required(const std::string& key) {
-  if (!value(key)) errors_.push_back({"/" + key, "is required"});
+  if (!value(key)) errors_.push_back({prefix_ + "/" + key, "is required"});
 }
 
 std::optional<std::string> field_reader::string(const std::string& key, std::size_t max_len) {
   const json* v = value(key);
   if (!v) return std::nullopt;
   if (!v->is_string()) {
-    errors_.push_back({"/" + key, "must be a string"});
+    errors_.push_back({prefix_ + "/" + key, "must be a string"});
     return std::nullopt;
   }
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max_len) {
-    errors_.push_back({"/" + key, "must be at most " + std::to_string(max_len) + " bytes"});
+    errors_.push_back({prefix_ + "/" + key, "must be at most " + std::to_string(max_len) + " bytes"});
     return std::nullopt;
   }
   if (s.find('\0') != std::string::npos) {
-    errors_.push_back({"/" + key, "must not contain NUL characters"});
+    errors_.push_back({prefix_ + "/" + key, "must not contain NUL characters"});
     return std::nullopt;
   }
   return s;
@@ -175,7 +180,7 @@ std::optional<bool> field_reader::boolean(const std::string& key) {
   const json* v = value(key);
   if (!v) return std::nullopt;
   if (!v->is_boolean()) {
-    errors_.push_back({"/" + key, "must be true or false"});
+    errors_.push_back({prefix_ + "/" + key, "must be true or false"});
     return std::nullopt;
   }
   return v->get<bool>();
@@ -185,14 +190,14 @@ std::optional<std::vector<std::string>> field_reader::string_array(const std::st
   const json* v = value(key);
   if (!v) return std::nullopt;
   if (!v->is_array() || v->size() > max_items) {
-    errors_.push_back({"/" + key, "must be an array of at most " + std::to_string(max_items) + " strings"});
+    errors_.push_back({prefix_ + "/" + key, "must be an array of at most " + std::to_string(max_items) + " strings"});
     return std::nullopt;
   }
   std::vector<std::string> out;
   bool ok = true;
   for (std::size_t i = 0; i < v->size(); ++i) {
     if (!(*v)[i].is_string() || (*v)[i].get_ref<const std::string&>().size() > 1000) {
-      errors_.push_back({"/" + key + "/" + std::to_string(i), "must be a string of at most 1000 bytes"});
+      errors_.push_back({prefix_ + "/" + key + "/" + std::to_string(i), "must be a string of at most 1000 bytes"});
       ok = false;
     } else {
       out.push_back((*v)[i].get<std::string>());
@@ -200,6 +205,40 @@ std::optional<std::vector<std::string>> field_reader::string_array(const std::st
   }
   if (!ok) return std::nullopt;
   return out;
+}
+
+std::optional<long long> field_reader::integer(const std::string& key, long long min, long long max) {
+  const json* v = value(key);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer() || v->get<long long>() < min || v->get<long long>() > max) {
+    errors_.push_back({prefix_ + "/" + key,
+                       "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)});
+    return std::nullopt;
+  }
+  return v->get<long long>();
+}
+
+std::optional<timestamp> field_reader::instant(const std::string& key) {
+  auto text = string(key, 64);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) errors_.push_back({prefix_ + "/" + key, "must be an RFC 3339 date-time such as 2026-11-23T10:15:00Z"});
+  return t;
+}
+
+std::optional<std::string> field_reader::one_of(const std::string& key, const std::vector<std::string>& allowed) {
+  auto text = string(key, 100);
+  if (!text) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *text) != allowed.end()) return text;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  errors_.push_back({prefix_ + "/" + key, "must be one of " + list});
+  return std::nullopt;
+}
+
+void field_reader::absorb(field_reader& nested) {
+  for (auto& e : nested.errors_) errors_.push_back(std::move(e));
+  nested.errors_.clear();
 }
 
 void field_reader::finish() {

@@ -11,6 +11,9 @@ const std::vector<route_spec>& route_table() {
   const role_set admin = {role::admin};
   const role_set managers = {role::admin, role::manager};
   const role_set staff = role_set::staff();
+  const role_set integrations = {role::integration, role::admin};
+  // A raw email may be 25 MiB; the same mail as JSON carries base64 (4/3).
+  constexpr std::size_t inbound_email_limit = 36u << 20;
   static const std::vector<route_spec> table = {
       {verb::get, "/healthz", get_healthz, {}},
       {verb::get, "/readyz", get_readyz, {}},
@@ -33,6 +36,20 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/tokens", list_tokens, admin},
       {verb::post, "/v1/tokens", create_token, admin},
       {verb::delete_, "/v1/tokens/{id}", revoke_token, admin},
+
+      {verb::post, "/v1/inbound/email", post_inbound_email, integrations, inbound_email_limit},
+      {verb::post, "/v1/inbound/calls", post_inbound_call, integrations},
+      {verb::post, "/v1/inbound/chat", post_inbound_chat, integrations},
+
+      {verb::get, "/v1/customers", list_customers, staff},
+      {verb::get, "/v1/customers/{id}", get_customer, staff},
+      {verb::get, "/v1/customers/{id}/timeline", get_customer_timeline, staff},
+      {verb::post, "/v1/customers/{id}/merge", merge_customer, staff},
+
+      {verb::get, "/v1/tickets", list_tickets, staff},
+      {verb::get, "/v1/tickets/{id}", get_ticket, staff},
+      {verb::get, "/v1/tickets/{id}/messages", list_ticket_messages, staff},
+      {verb::get, "/v1/attachments/{id}", get_attachment, staff},
   };
   return table;
 }

@@ -103,6 +103,13 @@ const std::vector<option>& options() {
       number("login_window_s", &config::login_window_s, 1, 86400, "login throttling window"),
       number("housekeeping_interval_s", &config::housekeeping_interval_s, 1, 86400,
              "how often old failed logins and dead sessions are pruned"),
+      number("ingest_writers", &config::ingest_writers, 1, 64,
+             "ingest transactions in flight at once (each holds a pooled connection)"),
+      number("ingest_batch", &config::ingest_batch, 1, 1000, "most inbound events that share one commit"),
+      number("reopen_window_days", &config::reopen_window_days, 0, 3650,
+             "a reply to a ticket solved longer ago than this starts a new, linked ticket"),
+      number("idempotency_ttl_s", &config::idempotency_ttl_s, 86400, 365L * 86400,
+             "how long an Idempotency-Key is remembered"),
       flag("migrate", &config::migrate, "serve: apply pending migrations before starting"),
   };
   return all;

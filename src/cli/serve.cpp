@@ -111,7 +111,14 @@ int run_serve(const config& cfg) {
   auth_opts.session_ttl_seconds = cfg.session_ttl_s;
   auth_opts.login_max_failures_per_email = cfg.login_max_failures;
   auth_opts.login_window_seconds = cfg.login_window_s;
-  app::services svc(db, cpu, auth_opts);
+  store::group_commit_options commit_opts;
+  commit_opts.writers = std::size_t(cfg.ingest_writers);
+  commit_opts.max_batch = std::size_t(cfg.ingest_batch);
+  commit_opts.queue_timeout = std::chrono::milliseconds(cfg.db_queue_timeout_ms);
+  app::ingest_options ingest_opts;
+  ingest_opts.reopen_window_days = int(cfg.reopen_window_days);
+  ingest_opts.idempotency_ttl_seconds = cfg.idempotency_ttl_s;
+  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts);
 
   http::metrics metrics;
   metrics.set_build_info(HELPDESK_VERSION);

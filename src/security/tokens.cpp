@@ -101,4 +101,32 @@ bool looks_like_token(std::string_view token) {
   return true;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  unsigned buffer = 0;
+  int bits = 0;
+  std::size_t padding = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else if (c == '=') { ++padding; continue; }
+    else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
+    else return std::nullopt;
+    if (padding) return std::nullopt;  // data after padding
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  if (bits >= 6 || padding > 2) return std::nullopt;  // a dangling sextet is not base64
+  return out;
+}
+
 }  // namespace helpdesk::security

@@ -144,6 +144,15 @@ pool_stats db_pool::stats() const {
   return s;
 }
 
+void db_pool::dispatch(std::function<void(connection_slot*, std::exception_ptr)> fn) {
+  struct raw_job final : job {
+    explicit raw_job(std::function<void(connection_slot*, std::exception_ptr)> f) : fn(std::move(f)) {}
+    void execute(connection_slot* slot, std::exception_ptr failure) override { fn(slot, failure); }
+    std::function<void(connection_slot*, std::exception_ptr)> fn;
+  };
+  submit(std::make_unique<raw_job>(std::move(fn)));
+}
+
 void db_pool::submit(std::unique_ptr<job> j) {
   {
     std::unique_lock lock(mutex_);

@@ -16,7 +16,9 @@ inline const char* nullable(const std::optional<std::string>& s) { return s ? s-
 // A PostgreSQL array literal of values that are known not to need quoting
 // (validated UUIDs); anything else must go through a JSON parameter.
 std::string uuid_array(const std::vector<std::string>& ids);
-std::vector<std::string> parse_text_array(const pqxx::field& f);  // from array_to_json(...)::text
+std::vector<std::string> parse_text_array(const pqxx::field& f);
+// A PostgreSQL text[] literal of arbitrary strings, every element quoted.
+std::string text_array(const std::vector<std::string>& values);  // from array_to_json(...)::text
 
 inline timestamp micros(const pqxx::field& f) { return from_unix_micros(f.as<long long>()); }
 inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
@@ -28,3 +30,6 @@ inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
 #define HELPDESK_SQL_MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
 }  // namespace helpdesk::store::sql
+
+// The instant of a bigint parameter of Unix microseconds.
+#define HELPDESK_SQL_AT(param) "(timestamptz 'epoch' + (" param ")::bigint * interval '1 microsecond')"

@@ -40,6 +40,17 @@ std::vector<expectation> matrix() {
       {"GET", "/v1/tokens", "/v1/tokens", "", {401, 200, 403, 403, 403}},
       {"POST", "/v1/tokens", "/v1/tokens", "{}", {401, 422, 403, 403, 403}},
       {"DELETE", "/v1/tokens/{id}", "/v1/tokens/{none}", "", {401, 404, 403, 403, 403}},
+      {"POST", "/v1/inbound/email", "/v1/inbound/email", "{}", {401, 422, 403, 403, 422}},
+      {"POST", "/v1/inbound/calls", "/v1/inbound/calls", "{}", {401, 422, 403, 403, 422}},
+      {"POST", "/v1/inbound/chat", "/v1/inbound/chat", "{}", {401, 422, 403, 403, 422}},
+      {"GET", "/v1/customers", "/v1/customers", "", {401, 200, 200, 200, 403}},
+      {"GET", "/v1/customers/{id}", "/v1/customers/{none}", "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/customers/{id}/timeline", "/v1/customers/{none}/timeline", "", {401, 404, 404, 404, 403}},
+      {"POST", "/v1/customers/{id}/merge", "/v1/customers/{none}/merge", "{}", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/tickets", "/v1/tickets", "", {401, 200, 200, 200, 403}},
+      {"GET", "/v1/tickets/{id}", "/v1/tickets/{none}", "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/tickets/{id}/messages", "/v1/tickets/{none}/messages", "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/attachments/{id}", "/v1/attachments/{none}", "", {401, 404, 404, 404, 403}},
   };
 }
 

@@ -80,6 +80,17 @@ brand test_database::add_brand(const std::string& slug) {
   return in_transaction(url_, [&](pqxx::work& tx) { return store::brands::insert(tx, f); });
 }
 
+void test_database::exec(const std::string& sql) {
+  in_transaction(url_, [&](pqxx::work& tx) { return tx.exec(sql).affected_rows(); });
+}
+
+std::string test_database::scalar(const std::string& sql) {
+  return in_transaction(url_, [&](pqxx::work& tx) {
+    auto r = tx.exec(sql);
+    return r.empty() || r[0][0].is_null() ? std::string() : r[0][0].as<std::string>();
+  });
+}
+
 agent test_database::add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
                                const std::string& password) {
   agent_fields f;

@@ -24,6 +24,10 @@ class test_database {
   agent add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
                   const std::string& password = "correct horse battery");
   std::string add_token(role r, const std::vector<std::string>& brand_ids = {});
+  // Arranges state no endpoint can reach yet (e.g. a solved ticket).
+  void exec(const std::string& sql);
+  // The first column of the first row, as text ("" for none or NULL).
+  std::string scalar(const std::string& sql);
 
  private:
   std::string name_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "helpdesk/domain/error.hpp"
+#include "helpdesk/domain/time.hpp"
 #include "helpdesk/http/types.hpp"
 
 namespace helpdesk::api {
@@ -28,18 +29,25 @@ class field_reader {
  public:
   // The document must be an object; extra keys are refused (typos should not
   // be silently ignored).
-  field_reader(const json& doc, std::vector<std::string> allowed);
+  // prefix: the JSON pointer of `doc` inside the request (for nested objects).
+  field_reader(const json& doc, std::vector<std::string> allowed, std::string prefix = "");
 
   std::optional<std::string> string(const std::string& key, std::size_t max_len = 1000);
   std::optional<bool> boolean(const std::string& key);
   std::optional<std::vector<std::string>> string_array(const std::string& key, std::size_t max_items = 100);
+  std::optional<long long> integer(const std::string& key, long long min, long long max);
+  std::optional<timestamp> instant(const std::string& key);  // RFC 3339
+  std::optional<std::string> one_of(const std::string& key, const std::vector<std::string>& allowed);
   const json* value(const std::string& key) const;  // raw access for nested shapes
+  // Takes over the problems a reader of a nested object found.
+  void absorb(field_reader& nested);
   void required(const std::string& key);
   void fail(std::string pointer, std::string message) { errors_.push_back({std::move(pointer), std::move(message)}); }
   void finish();  // throws error::validation when anything was wrong
 
  private:
   const json& doc_;
+  std::string prefix_;
   std::vector<field_error> errors_;
 };
 

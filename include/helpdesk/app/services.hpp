@@ -4,19 +4,33 @@
 #include "helpdesk/app/cpu_pool.hpp"
 #include "helpdesk/app/directory_service.hpp"
 #include "helpdesk/app/health_service.hpp"
+#include "helpdesk/app/ingest_service.hpp"
+#include "helpdesk/app/support_service.hpp"
+#include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/db_pool.hpp"
 
 namespace helpdesk::app {
 
 struct services {
-  services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts)
-      : db(pool), cpu(workers), auth(pool, workers, auth_opts), directory(pool, workers, auth), health(pool) {}
+  services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts,
+           store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {})
+      : db(pool),
+        cpu(workers),
+        committer(pool, commit_opts),
+        auth(pool, workers, auth_opts),
+        directory(pool, workers, auth),
+        health(pool),
+        ingest(committer, workers, std::move(ingest_opts)),
+        support(pool) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
+  store::group_committer committer;
   auth_service auth;
   directory_service directory;
   health_service health;
+  ingest_service ingest;
+  support_service support;
 };
 
 }  // namespace helpdesk::app

@@ -38,6 +38,10 @@ struct config {
   long login_max_failures = 5;
   long login_window_s = 900;
   long housekeeping_interval_s = 600;
+  long ingest_writers = 2;
+  long ingest_batch = 64;
+  long reopen_window_days = 30;
+  long idempotency_ttl_s = 7L * 24 * 3600;
   bool migrate = false;
 
   std::string host() const;

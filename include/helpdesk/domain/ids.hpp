@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <string_view>
 
 namespace helpdesk {
@@ -6,5 +7,10 @@ namespace helpdesk {
 // Ids are UUIDs in canonical text form. Anything else cannot name an object,
 // so callers answer 404 without asking the database.
 bool is_uuid(std::string_view s);
+
+// A new UUID version 7: time-ordered, so ids sort by creation and serve as
+// keyset cursors, with 74 random bits (ids are generated before the insert,
+// letting a transaction's statements be sent together).
+std::string new_uuid_v7();
 
 }  // namespace helpdesk

@@ -14,6 +14,9 @@ inline constexpr std::string_view session_token_prefix = "hds_";
 std::string random_bytes(std::size_t n);               // from OpenSSL's CSPRNG
 std::string base64url(std::string_view bytes);          // no padding
 std::optional<std::string> base64url_decode(std::string_view text);
+// Standard base64 (RFC 4648 section 4) as mail and JSON APIs send it: line
+// breaks and spaces are skipped, padding optional; nullopt for anything else.
+std::optional<std::string> base64_decode(std::string_view text);
 std::string generate_token(std::string_view prefix);    // prefix + base64url(32 bytes)
 std::string sha256_hex(std::string_view data);
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,11 @@ class db_pool {
 
   template <class F>
   auto run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::connection_base&>>;
+
+  // Runs fn on a database thread for code that completes its own waiters
+  // (the group committer). fn gets the connection, or a null slot and the
+  // reason when the job could not run (queue full or timed out, stopping).
+  void dispatch(std::function<void(connection_slot*, std::exception_ptr)> fn);
 
  private:
   struct job {

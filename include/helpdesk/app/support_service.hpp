@@ -1,0 +1,47 @@
+#pragma once
+// What agents read: the customer card and timeline, tickets and their
+// messages, attachments; and the explicit customer merge. Everything is
+// checked against the caller's brands (outside them: "not found").
+#include <string>
+#include <vector>
+
+#include "helpdesk/domain/auth.hpp"
+#include "helpdesk/store/db_pool.hpp"
+#include "helpdesk/store/support_repos.hpp"
+
+namespace helpdesk::app {
+
+struct customer_card {
+  store::customer_row customer;
+  std::vector<store::ticket_row> open_tickets;
+  std::vector<store::customers::channel_summary> channels;
+  std::vector<store::customers::suggestion> suggestions;
+};
+
+struct merge_outcome {
+  store::customers::merge_counts counts;
+  customer_card survivor;
+};
+
+class support_service {
+ public:
+  explicit support_service(store::db_pool& db) : db_(db) {}
+
+  awaitable<std::vector<store::customer_row>> search_customers(const principal& who, std::string q,
+                                                               store::page_request page);
+  awaitable<customer_card> card(const principal& who, std::string id);
+  awaitable<std::vector<store::message_row>> timeline(const principal& who, std::string id, store::page_request page);
+  awaitable<merge_outcome> merge(const principal& who, std::string survivor, std::string merged);
+
+  awaitable<std::vector<store::ticket_row>> list_tickets(const principal& who, store::tickets::list_filter f,
+                                                         store::page_request page);
+  awaitable<store::ticket_row> ticket(const principal& who, std::string id);
+  awaitable<std::vector<store::message_row>> messages(const principal& who, std::string ticket_id,
+                                                      store::page_request page);
+  awaitable<store::attachment_row> attachment(const principal& who, std::string id);
+
+ private:
+  store::db_pool& db_;
+};
+
+}  // namespace helpdesk::app

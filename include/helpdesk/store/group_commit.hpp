@@ -1,0 +1,91 @@
+#pragma once
+// Group commit for the ingest path: concurrent events share one transaction
+// (one COMMIT, one WAL flush) and each caller resumes only after that commit.
+// If anything in a batch fails, the batch is rolled back and every event is
+// run again alone in its own transaction, so a bad event never takes its
+// neighbours down and never leaves half of itself behind. Jobs must therefore
+// be re-runnable: they are plain functions of their input and the database.
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "helpdesk/handoff.hpp"
+#include "helpdesk/store/db_pool.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
+
+namespace helpdesk::store {
+
+struct group_commit_options {
+  std::size_t writers = 2;       // batches in flight at once (each holds one pooled connection)
+  std::size_t max_batch = 64;    // events per transaction
+  std::size_t queue_limit = 8192;
+  std::chrono::milliseconds queue_timeout{2000};
+};
+
+struct group_commit_stats {
+  unsigned long long batches = 0;
+  unsigned long long events = 0;
+  unsigned long long fallbacks = 0;  // batches rolled back and re-run one event at a time
+};
+
+class group_committer {
+ public:
+  group_committer(db_pool& pool, group_commit_options opts) : pool_(pool), opts_(opts) {}
+
+  template <class F>
+  auto run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
+
+  group_commit_stats stats() const;
+
+ private:
+  struct entry {
+    virtual ~entry() = default;
+    virtual void attempt(pqxx::transaction_base& tx) = 0;  // may be called again after a rollback
+    virtual void deliver() = 0;
+    virtual void fail(std::exception_ptr e) = 0;
+    std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+  };
+  template <class F, class Resumer>
+  struct entry_impl;
+
+  void enqueue(std::unique_ptr<entry> e);
+  void drain(connection_slot* slot, std::exception_ptr failure);
+  std::deque<std::unique_ptr<entry>> take_batch();
+  void run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
+
+  db_pool& pool_;
+  group_commit_options opts_;
+  mutable std::mutex mutex_;
+  std::deque<std::unique_ptr<entry>> queue_;
+  std::size_t writers_ = 0;
+  group_commit_stats stats_;
+};
+
+template <class F, class Resumer>
+struct group_committer::entry_impl final : group_committer::entry {
+  using result = std::invoke_result_t<F&, pqxx::transaction_base&>;
+  entry_impl(F f, Resumer r) : fn(std::move(f)), resume(std::move(r)) {}
+  void attempt(pqxx::transaction_base& tx) override { value.emplace(fn(tx)); }
+  void deliver() override { resume(nullptr, std::move(value)); }
+  void fail(std::exception_ptr e) override { resume(e, std::nullopt); }
+  F fn;
+  Resumer resume;
+  std::optional<result> value;
+};
+
+template <class F>
+auto group_committer::run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>> {
+  using result = std::invoke_result_t<F&, pqxx::transaction_base&>;
+  static_assert(!std::is_void_v<result>, "group-committed jobs return their answer");
+  auto start = [this, fn = std::move(fn)](auto resume) mutable {
+    enqueue(std::make_unique<entry_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)));
+  };
+  co_return co_await await_handoff<result>(std::move(start));
+}
+
+}  // namespace helpdesk::store

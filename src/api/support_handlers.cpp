@@ -1,0 +1,190 @@
+// What agents read: customer cards and timelines, tickets, messages, files.
+#include "handlers.hpp"
+#include "helpdesk/mail/html.hpp"
+
+namespace helpdesk::api {
+namespace {
+
+json opt_time(const std::optional<timestamp>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
+json opt_text(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+json identity_json(const identity& i) { return {{"kind", to_string(i.kind)}, {"value", i.value}}; }
+
+store::page_request page_of(const page_params& p) { return {p.limit + 1, p.after_id}; }
+
+json attachment_json(const store::attachment_row& a) {
+  return {{"id", a.id},           {"filename", a.filename},   {"content_type", a.content_type},
+          {"size", a.size},       {"sha256", a.sha256},       {"inline", a.is_inline},
+          {"content_id", a.content_id}, {"url", "/v1/attachments/" + a.id}};
+}
+
+}  // namespace
+
+json customer_json(const store::customer_row& c) {
+  json ids = json::array();
+  for (const auto& i : c.identities) ids.push_back(identity_json(i));
+  return {{"id", c.id},
+          {"brand_id", c.brand_id},
+          {"name", c.name},
+          {"identities", ids},
+          {"merged_into", opt_text(c.merged_into)},
+          {"created_at", format_rfc3339(c.created_at)},
+          {"updated_at", format_rfc3339(c.updated_at)},
+          {"last_contact_at", opt_time(c.last_contact_at)}};
+}
+
+json ticket_json(const store::ticket_row& t) {
+  return {{"id", t.id},
+          {"number", t.display_number()},
+          {"brand_id", t.brand_id},
+          {"customer_id", t.customer_id},
+          {"subject", t.subject},
+          {"status", t.status},
+          {"priority", t.priority},
+          {"origin_channel", t.origin_channel},
+          {"language", opt_text(t.language)},
+          {"tags", t.tags},
+          {"callback_required", t.callback_required},
+          {"chat_session_id", opt_text(t.chat_session_id)},
+          {"linked_ticket_id", opt_text(t.linked_ticket_id)},
+          {"customer_waiting_since", opt_time(t.customer_waiting_since)},
+          {"version", t.version},
+          {"created_at", format_rfc3339(t.created_at)},
+          {"updated_at", format_rfc3339(t.updated_at)},
+          {"last_inbound_at", opt_time(t.last_inbound_at)},
+          {"last_outbound_at", opt_time(t.last_outbound_at)},
+          {"solved_at", opt_time(t.solved_at)},
+          {"closed_at", opt_time(t.closed_at)}};
+}
+
+json message_json(const store::message_row& m) {
+  json files = json::array();
+  for (const auto& a : m.attachments) files.push_back(attachment_json(a));
+  json out = {{"id", m.id},
+              {"ticket_id", m.ticket_id},
+              {"ticket_number", m.ticket_number},
+              {"customer_id", m.customer_id},
+              {"channel", m.channel},
+              {"direction", m.direction},
+              {"internal", m.direction == "internal"},
+              {"automatic", m.automatic},
+              {"automatic_reason", m.automatic_reason},
+              {"author_agent_id", opt_text(m.author_agent_id)},
+              {"sender", m.sender},
+              {"subject", m.subject},
+              {"text", m.body_text},
+              // Sanitised on every read: HTML from mail is hostile input.
+              {"html", m.body_html.empty() ? json(nullptr) : json(mail::sanitize_html(m.body_html))},
+              {"occurred_at", format_rfc3339(m.occurred_at)},
+              {"created_at", format_rfc3339(m.created_at)},
+              {"attachments", files}};
+  out["email"] = m.email_json ? json::parse(*m.email_json) : json(nullptr);
+  out["call"] = m.call_json ? json::parse(*m.call_json) : json(nullptr);
+  out["chat"] = m.chat_session_id ? json{{"session_id", *m.chat_session_id}, {"message_id", opt_text(m.chat_message_id)}}
+                                  : json(nullptr);
+  return out;
+}
+
+HELPDESK_HANDLER(list_customers) {
+  auto page = read_page(ctx);
+  auto q = ctx.query("q").value_or("");
+  if (q.size() > 200) throw error::validation({{"/query/q", "must be at most 200 bytes"}});
+  auto rows = co_await e.svc.support.search_customers(ctx.caller(), q, page_of(page));
+  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, customer_json), ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_customer) {
+  std::string id(ctx.param("id"));
+  auto card = co_await e.svc.support.card(ctx.caller(), id);
+  json body = customer_json(card.customer);
+  body["open_tickets"] = json::array();
+  for (const auto& t : card.open_tickets) body["open_tickets"].push_back(ticket_json(t));
+  body["channels"] = json::object();
+  for (const auto& c : card.channels)
+    body["channels"][c.channel] = {{"interactions", c.interactions}, {"last_contact_at", opt_time(c.last_contact_at)}};
+  body["merge_suggestions"] = json::array();
+  for (const auto& s : card.suggestions)
+    body["merge_suggestions"].push_back({{"customer_id", s.customer_id},
+                                         {"name", s.name},
+                                         {"reason", s.reason},
+                                         {"created_at", format_rfc3339(s.created_at)}});
+  co_return json_response(bhttp::status::ok, body, ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_customer_timeline) {
+  std::string id(ctx.param("id"));
+  auto page = read_page(ctx);
+  auto rows = co_await e.svc.support.timeline(ctx.caller(), id, page_of(page));
+  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, message_json), ctx.req.version());
+}
+
+HELPDESK_HANDLER(merge_customer) {
+  std::string id(ctx.param("id"));
+  // Visibility first: a caller outside the brand learns nothing from validation errors.
+  co_await e.svc.support.card(ctx.caller(), id);
+  auto doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"customer_id"});
+  in.required("customer_id");
+  auto other = in.string("customer_id", 64);
+  in.finish();
+  auto out = co_await e.svc.support.merge(ctx.caller(), id, *other);
+  json body = customer_json(out.survivor.customer);
+  body["merged"] = {{"customer_id", *other},
+                    {"identities", out.counts.identities},
+                    {"tickets", out.counts.tickets},
+                    {"messages", out.counts.messages}};
+  co_return json_response(bhttp::status::ok, body, ctx.req.version());
+}
+
+HELPDESK_HANDLER(list_tickets) {
+  auto page = read_page(ctx);
+  store::tickets::list_filter f;
+  std::vector<field_error> errors;
+  f.brand_id = ctx.query("brand");
+  f.customer_id = ctx.query("customer");
+  f.status = ctx.query("status");
+  f.channel = ctx.query("channel");
+  if (f.brand_id && !is_uuid(*f.brand_id)) errors.push_back({"/query/brand", "must be a brand id"});
+  if (f.customer_id && !is_uuid(*f.customer_id)) errors.push_back({"/query/customer", "must be a customer id"});
+  if (f.status && !parse_ticket_status(*f.status))
+    errors.push_back({"/query/status", "must be one of new, open, pending, on_hold, solved, closed"});
+  if (f.channel && !parse_channel(*f.channel))
+    errors.push_back({"/query/channel", "must be one of email, phone, chat, note"});
+  if (!errors.empty()) throw error::validation(std::move(errors), "The query parameters are invalid.");
+  auto rows = co_await e.svc.support.list_tickets(ctx.caller(), f, page_of(page));
+  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, ticket_json), ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_ticket) {
+  std::string id(ctx.param("id"));
+  auto t = co_await e.svc.support.ticket(ctx.caller(), id);
+  auto res = json_response(bhttp::status::ok, ticket_json(t), ctx.req.version());
+  res.set(bhttp::field::etag, "\"" + std::to_string(t.version) + "\"");
+  co_return res;
+}
+
+HELPDESK_HANDLER(list_ticket_messages) {
+  std::string id(ctx.param("id"));
+  auto page = read_page(ctx);
+  auto rows = co_await e.svc.support.messages(ctx.caller(), id, page_of(page));
+  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, message_json), ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_attachment) {
+  std::string id(ctx.param("id"));
+  auto a = co_await e.svc.support.attachment(ctx.caller(), id);
+  http::response res{bhttp::status::ok, ctx.req.version()};
+  res.set(bhttp::field::content_type, a.content_type.empty() ? "application/octet-stream" : a.content_type);
+  // Never rendered inline by the browser: the content came from strangers.
+  std::string safe_name;
+  for (char c : a.filename) safe_name += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
+  res.set(bhttp::field::content_disposition, "attachment; filename=\"" + safe_name + "\"");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set(bhttp::field::cache_control, "private, max-age=3600");
+  res.set(bhttp::field::etag, "\"" + a.sha256 + "\"");
+  res.body() = std::move(a.content);
+  res.prepare_payload();
+  co_return res;
+}
+
+}  // namespace helpdesk::api

@@ -1,0 +1,113 @@
+#include "ingest_common.hpp"
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+
+#include "helpdesk/domain/customer_match.hpp"
+#include "helpdesk/domain/ids.hpp"
+
+namespace helpdesk::app::ingest {
+namespace {
+
+ingest_result replay_of(const std::string& response) {
+  auto doc = json::parse(response);
+  ingest_result r;
+  r.ticket_id = doc.at("ticket_id").get<std::string>();
+  r.ticket_number = doc.at("ticket_number").get<std::string>();
+  r.customer_id = doc.at("customer_id").get<std::string>();
+  r.message_id = doc.value("message_id", "");
+  r.replayed = true;
+  return r;
+}
+
+std::optional<ingest_result> check_claim(const std::optional<store::inbound_keys::stored>& held,
+                                         const ingest_meta& meta, const char* what) {
+  if (!held) return std::nullopt;
+  if (held->request_sha256 != meta.request_sha256)
+    throw error::validation({{"", std::string(what) + " was already used for a different request"}},
+                            std::string("This ") + what + " was already used with a different body.");
+  // A concurrent holder has committed (PostgreSQL made us wait), so the answer is there.
+  if (!held->response) store::retry_transaction("inbound key claimed without an answer");
+  return replay_of(*held->response);
+}
+
+std::string idem_scope(const principal& who, const ingest_meta& meta) {
+  return "idem:" + who.credential_id + ":" + meta.route;
+}
+
+}  // namespace
+
+brand resolve_brand(pqxx::transaction_base& tx, const principal& who, const std::optional<std::string>& hint,
+                    const std::vector<std::string>& recipients) {
+  std::optional<brand> b;
+  if (hint) {
+    b = is_uuid(*hint) ? store::brands::find(tx, *hint) : store::brands::find_by_slug(tx, *hint);
+    if (!b || !who.can_see_brand(b->id))
+      throw error::validation({{"", "unknown brand '" + *hint + "'"}}, "The brand named by ?brand= is unknown.");
+    return *b;
+  }
+  b = store::brands::find_by_inbound_address(tx, recipients);
+  if (b && who.can_see_brand(b->id)) return *b;
+  if (!who.all_brands && who.brand_ids.size() == 1) {
+    b = store::brands::find(tx, who.brand_ids.front());
+    if (b) return *b;
+  }
+  throw error::validation({{"", "no brand: no recipient is a brand's inbound address; name it with ?brand="}},
+                          "The brand of this event cannot be decided.");
+}
+
+std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+                                        const std::string& scope, const std::string& natural_key, long long idem_ttl) {
+  if (meta.idempotency_key) {
+    auto held = store::inbound_keys::claim(tx, idem_scope(who, meta), *meta.idempotency_key, meta.request_sha256,
+                                           idem_ttl);
+    if (auto r = check_claim(held, meta, "Idempotency-Key")) return r;
+  }
+  auto held = store::inbound_keys::claim(tx, scope, natural_key, meta.request_sha256, std::nullopt);
+  return check_claim(held, meta, "event key");
+}
+
+void complete_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
+                   const std::string& natural_key, const ingest_result& r) {
+  json doc = {{"ticket_id", r.ticket_id},
+              {"ticket_number", r.ticket_number},
+              {"customer_id", r.customer_id},
+              {"message_id", r.message_id}};
+  auto text = doc.dump();
+  store::inbound_keys::complete(tx, scope, natural_key, text);
+  if (meta.idempotency_key) store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, text);
+}
+
+std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids,
+                            const std::string& name, timestamp at, const std::string& preferred) {
+  auto r = resolve_customer(ids, store::customers::owners(tx, brand_id, ids));
+  if (!preferred.empty() && r.customer_id != preferred) {
+    // The ticket decides (a chat session, a thread): whoever else the
+    // identities name is only suggested.
+    if (!r.customer_id.empty()) r.suggestions.insert(r.suggestions.begin(), r.customer_id);
+    std::erase(r.suggestions, preferred);
+    r.customer_id = preferred;
+  }
+  std::string id = r.customer_id;
+  if (id.empty()) {
+    id = new_uuid_v7();
+    store::customers::insert(tx, id, brand_id, name);
+  }
+  for (const auto& i : r.to_attach)
+    if (!i.value.empty() && !store::customers::attach_identity(tx, brand_id, id, i))
+      store::retry_transaction("an identity was claimed by a concurrent ingest");
+  for (const auto& other : r.suggestions)
+    store::customers::suggest_merge(tx, brand_id, id, other, "one event named both customers");
+  store::customers::touch(tx, id, at, name);
+  return id;
+}
+
+std::string number_of(const brand& b, long long number) { return b.ticket_prefix + "-" + std::to_string(number); }
+
+void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+               const std::string& kind, const json& data) {
+  store::tickets::add_event(tx, ticket_id, brand_id, kind, "integration", data.dump());
+}
+
+}  // namespace helpdesk::app::ingest

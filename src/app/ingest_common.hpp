@@ -1,0 +1,37 @@
+#pragma once
+// Steps shared by the three inbound use cases (private to the app module).
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helpdesk/app/ingest_service.hpp"
+#include "helpdesk/store/support_repos.hpp"
+
+namespace helpdesk::app::ingest {
+
+using json = nlohmann::json;
+
+// ?brand= first, then the recipients, then the only brand of the token.
+brand resolve_brand(pqxx::transaction_base& tx, const principal& who, const std::optional<std::string>& hint,
+                    const std::vector<std::string>& recipients);
+
+// Claims the natural key and the Idempotency-Key. A value: the answer to
+// replay. Throws validation when a key was used with a different request.
+std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+                                        const std::string& scope, const std::string& natural_key, long long idem_ttl);
+void complete_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
+                   const std::string& natural_key, const ingest_result& r);
+
+// The customer the identities name (or `preferred`), created when nobody is
+// known; unknown identities join it, other named customers become merge
+// suggestions.
+std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids,
+                            const std::string& name, timestamp at, const std::string& preferred = {});
+
+std::string number_of(const brand& b, long long number);
+void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+               const std::string& kind, const json& data);
+
+}  // namespace helpdesk::app::ingest

@@ -1,0 +1,133 @@
+#include "helpdesk/app/support_service.hpp"
+
+#include <pqxx/pqxx>
+
+#include "helpdesk/domain/error.hpp"
+#include "helpdesk/domain/identity.hpp"
+#include "helpdesk/domain/ids.hpp"
+
+namespace helpdesk::app {
+namespace {
+
+store::customer_row visible_customer(pqxx::transaction_base& tx, const principal& who, const std::string& id) {
+  auto c = is_uuid(id) ? store::customers::find(tx, id) : std::nullopt;
+  if (!c || !who.can_see_brand(c->brand_id)) throw error::not_found("customer");
+  return *c;
+}
+
+store::ticket_row visible_ticket(pqxx::transaction_base& tx, const principal& who, const std::string& id) {
+  auto t = is_uuid(id) ? store::tickets::find(tx, id) : std::nullopt;
+  if (!t || !who.can_see_brand(t->brand_id)) throw error::not_found("ticket");
+  return *t;
+}
+
+customer_card read_card(pqxx::transaction_base& tx, store::customer_row c) {
+  customer_card card;
+  store::tickets::list_filter f;
+  f.customer_id = c.id;
+  for (auto& t : store::tickets::list(tx, store::brand_scope{true, {}}, f, {200, ""}))
+    if (t.status != "solved" && t.status != "closed") card.open_tickets.push_back(std::move(t));
+  card.channels = store::customers::channel_summaries(tx, c.id);
+  card.suggestions = store::customers::merge_suggestions(tx, c.id);
+  card.customer = std::move(c);
+  return card;
+}
+
+}  // namespace
+
+awaitable<std::vector<store::customer_row>> support_service::search_customers(const principal& who, std::string q,
+                                                                              store::page_request page) {
+  auto job = [scope = store::brand_scope::of(who), q, page](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    store::customers::search_query query;
+    for (char ch : q) {
+      if (ch == '%' || ch == '_' || ch == '\\') query.text += '\\';
+      query.text += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    // "777 123 456" finds +420777123456 when one of the caller's brands dials from CZ.
+    for (const auto& region : store::brands::phone_regions(tx, scope))
+      if (auto e164 = phone_query(q, region)) query.e164.push_back(*e164);
+    return store::customers::search(tx, scope, query, page);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<customer_card> support_service::card(const principal& who, std::string id) {
+  auto job = [&who, id](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return read_card(tx, visible_customer(tx, who, id));
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<std::vector<store::message_row>> support_service::timeline(const principal& who, std::string id,
+                                                                     store::page_request page) {
+  auto job = [&who, id, page](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    visible_customer(tx, who, id);
+    return store::messages::timeline(tx, id, page);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<merge_outcome> support_service::merge(const principal& who, std::string survivor, std::string merged) {
+  auto job = [&who, survivor, merged](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto s = visible_customer(tx, who, survivor);
+    if (merged == survivor) throw error::validation({{"/customer_id", "cannot merge a customer into itself"}});
+    std::optional<store::customer_row> m = is_uuid(merged) ? store::customers::find(tx, merged) : std::nullopt;
+    if (!m || !who.can_see_brand(m->brand_id))
+      throw error::validation({{"/customer_id", "no such customer"}});
+    if (m->brand_id != s.brand_id)
+      throw error::validation({{"/customer_id", "customers of different brands cannot be merged"}});
+    if (s.merged_into || m->merged_into)
+      throw error(errc::conflict, "One of the customers was already merged into another.");
+    merge_outcome out;
+    const std::string actor = who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
+    out.counts = store::customers::merge(tx, survivor, merged, actor);
+    out.survivor = read_card(tx, visible_customer(tx, who, survivor));
+    tx.commit();
+    return out;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<std::vector<store::ticket_row>> support_service::list_tickets(const principal& who,
+                                                                       store::tickets::list_filter f,
+                                                                       store::page_request page) {
+  auto job = [scope = store::brand_scope::of(who), f, page](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return store::tickets::list(tx, scope, f, page);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::ticket_row> support_service::ticket(const principal& who, std::string id) {
+  auto job = [&who, id](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return visible_ticket(tx, who, id);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<std::vector<store::message_row>> support_service::messages(const principal& who, std::string ticket_id,
+                                                                     store::page_request page) {
+  auto job = [&who, ticket_id, page](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    visible_ticket(tx, who, ticket_id);
+    return store::messages::for_ticket(tx, ticket_id, page);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::attachment_row> support_service::attachment(const principal& who, std::string id) {
+  auto job = [&who, id](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto a = is_uuid(id) ? store::messages::attachment(tx, id) : std::nullopt;
+    if (!a || !who.can_see_brand(a->brand_id)) throw error::not_found("attachment");
+    return *a;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+}  // namespace helpdesk::app

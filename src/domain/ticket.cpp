@@ -1,0 +1,90 @@
+#include "helpdesk/domain/ticket.hpp"
+
+#include <initializer_list>
+
+namespace helpdesk {
+
+namespace {
+
+// Parsing goes through to_string so that the two can never disagree.
+template <typename E>
+std::optional<E> parse_by_name(std::string_view s, std::initializer_list<E> all) {
+  for (E e : all)
+    if (to_string(e) == s) return e;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(ticket_status s) {
+  switch (s) {
+    case ticket_status::new_: return "new";
+    case ticket_status::open: return "open";
+    case ticket_status::pending: return "pending";
+    case ticket_status::on_hold: return "on_hold";
+    case ticket_status::solved: return "solved";
+    case ticket_status::closed: return "closed";
+  }
+  return "new";
+}
+
+std::optional<ticket_status> parse_ticket_status(std::string_view s) {
+  return parse_by_name(s, {ticket_status::new_, ticket_status::open, ticket_status::pending, ticket_status::on_hold,
+                           ticket_status::solved, ticket_status::closed});
+}
+
+std::string_view to_string(channel c) {
+  switch (c) {
+    case channel::email: return "email";
+    case channel::phone: return "phone";
+    case channel::chat: return "chat";
+    case channel::note: return "note";
+  }
+  return "email";
+}
+
+std::optional<channel> parse_channel(std::string_view s) {
+  return parse_by_name(s, {channel::email, channel::phone, channel::chat, channel::note});
+}
+
+std::string_view to_string(direction d) {
+  switch (d) {
+    case direction::inbound: return "inbound";
+    case direction::outbound: return "outbound";
+    case direction::internal: return "internal";
+  }
+  return "inbound";
+}
+
+std::string_view to_string(priority p) {
+  switch (p) {
+    case priority::low: return "low";
+    case priority::normal: return "normal";
+    case priority::high: return "high";
+    case priority::urgent: return "urgent";
+  }
+  return "normal";
+}
+
+std::optional<priority> parse_priority(std::string_view s) {
+  return parse_by_name(s, {priority::low, priority::normal, priority::high, priority::urgent});
+}
+
+ticket_status status_after_inbound(ticket_status s) {
+  switch (s) {
+    case ticket_status::pending:
+    case ticket_status::on_hold:
+    case ticket_status::solved:
+      return ticket_status::open;
+    case ticket_status::new_:
+    case ticket_status::open:
+      return s;
+    case ticket_status::closed:
+      // Closed tickets are never reopened: threading starts a linked ticket
+      // instead, so an inbound message cannot land here.
+      return s;
+  }
+  return s;
+}
+
+}  // namespace helpdesk

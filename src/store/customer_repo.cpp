@@ -1,0 +1,167 @@
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "helpdesk/store/support_repos.hpp"
+#include "sql_util.hpp"
+
+namespace helpdesk::store {
+namespace {
+
+std::string identities_json(const std::vector<identity>& ids) {
+  auto arr = nlohmann::json::array();
+  for (const auto& i : ids) arr.push_back({std::string(to_string(i.kind)), i.value});
+  return arr.dump();
+}
+
+#define CUSTOMER_COLUMNS                                                                                  \
+  "c.id, c.brand_id, c.name, c.merged_into, " HELPDESK_SQL_MICROS("c.created_at") ", " HELPDESK_SQL_MICROS( \
+      "c.updated_at") ", " HELPDESK_SQL_MICROS("c.last_contact_at") ", "                                  \
+                      "coalesce((SELECT json_agg(json_build_array(i.kind, i.value) ORDER BY i.created_at, "  \
+                      "i.kind, i.value) FROM customer_identities i WHERE i.customer_id = c.id), '[]')::text"
+
+customer_row read_customer(const pqxx::row& r) {
+  customer_row c;
+  c.id = r[0].as<std::string>();
+  c.brand_id = r[1].as<std::string>();
+  c.name = r[2].as<std::string>();
+  if (!r[3].is_null()) c.merged_into = r[3].as<std::string>();
+  c.created_at = sql::micros(r[4]);
+  c.updated_at = sql::micros(r[5]);
+  c.last_contact_at = sql::optional_micros(r[6]);
+  for (const auto& pair : nlohmann::json::parse(r[7].c_str())) {
+    auto kind = parse_identity_kind(pair[0].get<std::string>());
+    if (kind) c.identities.push_back({*kind, pair[1].get<std::string>()});
+  }
+  return c;
+}
+
+}  // namespace
+
+std::vector<prepared_statement> customer_statements() {
+  return {
+      {"identity_owners",
+       "SELECT i.kind, i.value, i.customer_id FROM customer_identities i "
+       "JOIN jsonb_array_elements($2::jsonb) AS q(v) ON i.kind = q.v->>0 AND i.value = q.v->>1 "
+       "WHERE i.brand_id = $1"},
+      {"customer_insert", "INSERT INTO customers (id, brand_id, name) VALUES ($1, $2, $3)"},
+      {"identity_attach",
+       "INSERT INTO customer_identities (brand_id, kind, value, customer_id) VALUES ($1, $2, $3, $4) "
+       "ON CONFLICT DO NOTHING"},
+      {"merge_suggest",
+       "INSERT INTO customer_merge_suggestions (brand_id, customer_id, other_customer_id, reason) "
+       "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"},
+      {"customer_touch",
+       "UPDATE customers SET last_contact_at = greatest(last_contact_at, " HELPDESK_SQL_AT("$2") "), "
+       "name = CASE WHEN name = '' THEN $3 ELSE name END, updated_at = now() WHERE id = $1"},
+      {"customer_find", "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.id = $1"},
+      {"customer_search",
+       "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.merged_into IS NULL "
+       "AND ($1::boolean OR c.brand_id = ANY($2::uuid[])) AND ($5::text = '' OR c.id > nullif($5, '')::uuid) "
+       "AND ($3::text = '' OR lower(c.name) LIKE '%' || $3 || '%' ESCAPE '\\' OR EXISTS (SELECT 1 FROM customer_identities i "
+       "WHERE i.customer_id = c.id AND (i.value LIKE '%' || $3 || '%' ESCAPE '\\' OR i.value = ANY($4::text[])))) "
+       "ORDER BY c.id LIMIT $6"},
+      {"customer_channels",
+       "SELECT channel, count(*), " HELPDESK_SQL_MICROS("max(occurred_at)") " FROM messages "
+       "WHERE customer_id = $1 AND direction <> 'internal' GROUP BY channel ORDER BY channel"},
+      {"customer_suggestions",
+       "SELECT o.id, o.name, s.reason, " HELPDESK_SQL_MICROS("s.created_at") " FROM customer_merge_suggestions s "
+       "JOIN customers o ON o.id = CASE WHEN s.customer_id = $1 THEN s.other_customer_id ELSE s.customer_id END "
+       "WHERE (s.customer_id = $1 OR s.other_customer_id = $1) AND o.merged_into IS NULL ORDER BY s.created_at"},
+      {"merge_identities", "UPDATE customer_identities SET customer_id = $1 WHERE customer_id = $2"},
+      {"merge_tickets", "UPDATE tickets SET customer_id = $1, updated_at = now(), version = version + 1 "
+                        "WHERE customer_id = $2"},
+      {"merge_messages", "UPDATE messages SET customer_id = $1 WHERE customer_id = $2"},
+      {"merge_drop_suggestions",
+       "DELETE FROM customer_merge_suggestions WHERE customer_id IN ($1, $2) AND other_customer_id IN ($1, $2)"},
+      {"merge_move_suggestions",
+       "UPDATE customer_merge_suggestions s SET customer_id = $1 WHERE customer_id = $2 AND NOT EXISTS "
+       "(SELECT 1 FROM customer_merge_suggestions x WHERE x.customer_id = $1 AND x.other_customer_id = s.other_customer_id)"},
+      {"merge_mark",
+       "UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2 RETURNING brand_id"},
+      {"merge_survivor",
+       "UPDATE customers s SET last_contact_at = greatest(s.last_contact_at, m.last_contact_at), "
+       "name = CASE WHEN s.name = '' THEN m.name ELSE s.name END, updated_at = now() "
+       "FROM customers m WHERE s.id = $1 AND m.id = $2"},
+      {"merge_audit",
+       "INSERT INTO customer_merges (brand_id, survivor_id, merged_id, actor, details) VALUES ($1, $2, $3, $4, $5)"},
+  };
+}
+
+namespace customers {
+
+std::vector<identity_owner> owners(pqxx::transaction_base& tx, const std::string& brand_id,
+                                   const std::vector<identity>& ids) {
+  std::vector<identity_owner> out;
+  if (ids.empty()) return out;
+  for (const auto& r : tx.exec_prepared("identity_owners", brand_id, identities_json(ids))) {
+    auto kind = parse_identity_kind(r[0].as<std::string>());
+    if (kind) out.push_back({{*kind, r[1].as<std::string>()}, r[2].as<std::string>()});
+  }
+  return out;
+}
+
+void insert(pqxx::transaction_base& tx, const std::string& id, const std::string& brand_id, const std::string& name) {
+  tx.exec_prepared("customer_insert", id, brand_id, name);
+}
+
+bool attach_identity(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& customer_id,
+                     const identity& id) {
+  return tx.exec_prepared("identity_attach", brand_id, std::string(to_string(id.kind)), id.value, customer_id)
+             .affected_rows() == 1;
+}
+
+void suggest_merge(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& customer_id,
+                   const std::string& other_id, const std::string& reason) {
+  tx.exec_prepared("merge_suggest", brand_id, customer_id, other_id, reason);
+}
+
+void touch(pqxx::transaction_base& tx, const std::string& id, timestamp at, const std::string& name) {
+  tx.exec_prepared("customer_touch", id, to_unix_micros(at), name);
+}
+
+std::optional<customer_row> find(pqxx::transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_prepared("customer_find", id);
+  if (r.empty()) return std::nullopt;
+  return read_customer(r[0]);
+}
+
+std::vector<customer_row> search(pqxx::transaction_base& tx, const brand_scope& scope, const search_query& q,
+                                 const page_request& page) {
+  std::vector<customer_row> out;
+  auto rows = tx.exec_prepared("customer_search", scope.all, sql::uuid_array(scope.ids), q.text,
+                               sql::text_array(q.e164), page.after_id, static_cast<long long>(page.limit));
+  for (const auto& r : rows) out.push_back(read_customer(r));
+  return out;
+}
+
+std::vector<channel_summary> channel_summaries(pqxx::transaction_base& tx, const std::string& id) {
+  std::vector<channel_summary> out;
+  for (const auto& r : tx.exec_prepared("customer_channels", id))
+    out.push_back({r[0].as<std::string>(), r[1].as<long long>(), sql::optional_micros(r[2])});
+  return out;
+}
+
+std::vector<suggestion> merge_suggestions(pqxx::transaction_base& tx, const std::string& id) {
+  std::vector<suggestion> out;
+  for (const auto& r : tx.exec_prepared("customer_suggestions", id))
+    out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), sql::micros(r[3])});
+  return out;
+}
+
+merge_counts merge(pqxx::transaction_base& tx, const std::string& survivor, const std::string& merged,
+                   const std::string& actor) {
+  merge_counts n;
+  n.identities = static_cast<long long>(tx.exec_prepared("merge_identities", survivor, merged).affected_rows());
+  n.tickets = static_cast<long long>(tx.exec_prepared("merge_tickets", survivor, merged).affected_rows());
+  n.messages = static_cast<long long>(tx.exec_prepared("merge_messages", survivor, merged).affected_rows());
+  tx.exec_prepared("merge_drop_suggestions", survivor, merged);
+  tx.exec_prepared("merge_move_suggestions", survivor, merged);
+  tx.exec_prepared("merge_survivor", survivor, merged);
+  auto brand_id = tx.exec_prepared1("merge_mark", survivor, merged)[0].as<std::string>();
+  nlohmann::json details = {{"identities", n.identities}, {"tickets", n.tickets}, {"messages", n.messages}};
+  tx.exec_prepared("merge_audit", brand_id, survivor, merged, actor, details.dump());
+  return n;
+}
+
+}  // namespace customers
+}  // namespace helpdesk::store

@@ -1,0 +1,105 @@
+#include "helpdesk/store/group_commit.hpp"
+
+#include <pqxx/pqxx>
+
+#include "helpdesk/domain/error.hpp"
+
+namespace helpdesk::store {
+
+group_commit_stats group_committer::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void group_committer::enqueue(std::unique_ptr<entry> e) {
+  bool start_writer = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= opts_.queue_limit) {
+      e->fail(std::make_exception_ptr(error::unavailable("The ingest queue is full; retry shortly.", 1)));
+      return;
+    }
+    queue_.push_back(std::move(e));
+    if (writers_ < opts_.writers) {
+      ++writers_;
+      start_writer = true;
+    }
+  }
+  // Outside the lock: the pool may refuse the job and call drain() inline.
+  if (start_writer) pool_.dispatch([this](connection_slot* slot, std::exception_ptr failure) { drain(slot, failure); });
+}
+
+std::deque<std::unique_ptr<group_committer::entry>> group_committer::take_batch() {
+  std::deque<std::unique_ptr<entry>> batch;
+  std::lock_guard lock(mutex_);
+  while (!queue_.empty() && batch.size() < opts_.max_batch) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  if (batch.empty()) --writers_;  // decided under the lock, so no entry is left without a writer
+  return batch;
+}
+
+// A writer keeps taking batches until the queue is empty: under load the
+// queue refills while a batch commits, so batches grow with the load.
+void group_committer::drain(connection_slot* slot, std::exception_ptr failure) {
+  for (;;) {
+    auto batch = take_batch();
+    if (batch.empty()) return;
+    if (failure) {
+      for (auto& e : batch) e->fail(failure);
+      continue;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::deque<std::unique_ptr<entry>> live;
+    for (auto& e : batch) {
+      if (now - e->enqueued > opts_.queue_timeout)
+        e->fail(std::make_exception_ptr(error::unavailable("The ingest queue is saturated; retry shortly.", 1)));
+      else
+        live.push_back(std::move(e));
+    }
+    if (!live.empty()) run_batch(*slot, live);
+  }
+}
+
+void group_committer::run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch) {
+  try {
+    run_with_retries(slot, [&](pqxx::connection_base& c) {
+      pqxx::work tx(c);
+      for (auto& e : batch) e->attempt(tx);
+      tx.commit();
+    });
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.batches;
+      stats_.events += batch.size();
+    }
+    for (auto& e : batch) e->deliver();
+    return;
+  } catch (...) {
+    if (batch.size() == 1) {
+      batch.front()->fail(std::current_exception());
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.fallbacks;
+  }
+  // One failed: nothing of the batch was committed. Each event now gets its
+  // own transaction and its own answer.
+  for (auto& e : batch) {
+    try {
+      run_with_retries(slot, [&](pqxx::connection_base& c) {
+        pqxx::work tx(c);
+        e->attempt(tx);
+        tx.commit();
+      });
+      e->deliver();
+    } catch (...) {
+      e->fail(std::current_exception());
+    }
+  }
+}
+
+}  // namespace helpdesk::store

@@ -1,0 +1,171 @@
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "helpdesk/store/support_repos.hpp"
+#include "sql_util.hpp"
+
+namespace helpdesk::store {
+namespace {
+
+#define TICKET_COLUMNS                                                                                           \
+  "t.id, t.brand_id, b.ticket_prefix, t.number, t.customer_id, t.subject, t.status, t.priority, "               \
+  "t.origin_channel, t.language, array_to_json(t.tags)::text, t.callback_required, t.chat_session_id, "          \
+  "t.linked_ticket_id, " HELPDESK_SQL_MICROS("t.customer_waiting_since") ", t.version, " HELPDESK_SQL_MICROS(    \
+      "t.created_at") ", " HELPDESK_SQL_MICROS("t.updated_at") ", " HELPDESK_SQL_MICROS("t.last_inbound_at") ", " \
+      HELPDESK_SQL_MICROS("t.last_outbound_at") ", " HELPDESK_SQL_MICROS("t.solved_at") ", "                    \
+      HELPDESK_SQL_MICROS("t.closed_at")
+
+#define CANDIDATE_COLUMNS \
+  "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
+
+std::optional<std::string> opt(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::string>();
+}
+
+ticket_row read_ticket(const pqxx::row& r) {
+  ticket_row t;
+  t.id = r[0].as<std::string>();
+  t.brand_id = r[1].as<std::string>();
+  t.ticket_prefix = r[2].as<std::string>();
+  t.number = r[3].as<long long>();
+  t.customer_id = r[4].as<std::string>();
+  t.subject = r[5].as<std::string>();
+  t.status = r[6].as<std::string>();
+  t.priority = r[7].as<std::string>();
+  t.origin_channel = r[8].as<std::string>();
+  t.language = opt(r[9]);
+  t.tags = sql::parse_text_array(r[10]);
+  t.callback_required = r[11].as<bool>();
+  t.chat_session_id = opt(r[12]);
+  t.linked_ticket_id = opt(r[13]);
+  t.customer_waiting_since = sql::optional_micros(r[14]);
+  t.version = r[15].as<int>();
+  t.created_at = sql::micros(r[16]);
+  t.updated_at = sql::micros(r[17]);
+  t.last_inbound_at = sql::optional_micros(r[18]);
+  t.last_outbound_at = sql::optional_micros(r[19]);
+  t.solved_at = sql::optional_micros(r[20]);
+  t.closed_at = sql::optional_micros(r[21]);
+  return t;
+}
+
+std::optional<thread_candidate> read_candidate(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  thread_candidate c;
+  c.ticket_id = r[0][0].as<std::string>();
+  c.customer_id = r[0][1].as<std::string>();
+  c.status = parse_ticket_status(r[0][2].as<std::string>()).value_or(ticket_status::open);
+  c.solved_at = sql::optional_micros(r[0][3]);
+  c.number = r[0][4].as<long long>();
+  return c;
+}
+
+}  // namespace
+
+std::vector<prepared_statement> ticket_statements() {
+  return {
+      {"ticket_insert",
+       "INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
+       "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
+       "customer_waiting_since) VALUES ($1, $2, next_ticket_number($2), $3, $4, $5, $6, $7, $8, $9, $10, "
+       "now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11") " END) "
+       "ON CONFLICT DO NOTHING RETURNING number"},
+      {"ticket_by_message_ids",
+       "SELECT " CANDIDATE_COLUMNS " FROM unnest($2::text[]) WITH ORDINALITY AS q(mid, ord) "
+       "JOIN messages m ON m.brand_id = $1 AND m.email_message_id = q.mid JOIN tickets t ON t.id = m.ticket_id "
+       "ORDER BY q.ord, m.created_at LIMIT 1"},
+      {"ticket_by_number", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.number = $2"},
+      {"ticket_candidate_by_id", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.id = $2"},
+      {"ticket_by_chat_session",
+       "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.chat_session_id = $2"},
+      {"ticket_awaiting_callback",
+       "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.customer_id = $1 AND t.callback_required "
+       "AND t.status NOT IN ('solved', 'closed') ORDER BY t.id DESC LIMIT 1"},
+      {"ticket_record_inbound",
+       "UPDATE tickets SET status = $3, last_inbound_at = greatest(last_inbound_at, " HELPDESK_SQL_AT("$4") "), "
+       "customer_waiting_since = CASE WHEN $5 THEN coalesce(customer_waiting_since, " HELPDESK_SQL_AT("$4") ") "
+       "ELSE customer_waiting_since END, callback_required = coalesce($6, callback_required), "
+       "solved_at = CASE WHEN $3 = status THEN solved_at ELSE NULL END, "
+       "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
+      {"ticket_find", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1"},
+      {"ticket_list",
+       "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id "
+       "WHERE ($1::boolean OR t.brand_id = ANY($2::uuid[])) AND ($3::uuid IS NULL OR t.brand_id = $3) "
+       "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
+       "AND ($6::text IS NULL OR t.origin_channel = $6) AND ($7::text = '' OR t.id < nullif($7, '')::uuid) "
+       "ORDER BY t.id DESC LIMIT $8"},
+      {"ticket_event_add",
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES ($1, $2, $3, $4, $5)"},
+  };
+}
+
+namespace tickets {
+
+std::optional<long long> insert(pqxx::transaction_base& tx, const new_ticket& t) {
+  auto r = tx.exec_prepared("ticket_insert", t.id, t.brand_id, t.customer_id, t.subject, t.status, t.origin_channel,
+                            sql::nullable(t.language), sql::nullable(t.chat_session_id),
+                            sql::nullable(t.linked_ticket_id), t.callback_required, to_unix_micros(t.at),
+                            t.customer_waiting);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<long long>();
+}
+
+std::optional<thread_candidate> by_message_ids(pqxx::transaction_base& tx, const std::string& brand_id,
+                                               const std::vector<std::string>& message_ids) {
+  if (message_ids.empty()) return std::nullopt;
+  return read_candidate(tx.exec_prepared("ticket_by_message_ids", brand_id, sql::text_array(message_ids)));
+}
+
+std::optional<thread_candidate> by_number(pqxx::transaction_base& tx, const std::string& brand_id, long long number) {
+  return read_candidate(tx.exec_prepared("ticket_by_number", brand_id, number));
+}
+
+std::optional<thread_candidate> by_id(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& id) {
+  return read_candidate(tx.exec_prepared("ticket_candidate_by_id", brand_id, id));
+}
+
+std::optional<thread_candidate> by_chat_session(pqxx::transaction_base& tx, const std::string& brand_id,
+                                                const std::string& session_id) {
+  return read_candidate(tx.exec_prepared("ticket_by_chat_session", brand_id, session_id));
+}
+
+std::optional<thread_candidate> awaiting_callback(pqxx::transaction_base& tx, const std::string& customer_id) {
+  return read_candidate(tx.exec_prepared("ticket_awaiting_callback", customer_id));
+}
+
+bool record_inbound(pqxx::transaction_base& tx, const inbound_update& u) {
+  const char* callback = u.callback_required ? (*u.callback_required ? "true" : "false") : nullptr;
+  return tx.exec_prepared("ticket_record_inbound", u.id, u.expected_status, u.new_status, to_unix_micros(u.at),
+                          u.customer_waiting, callback)
+             .affected_rows() == 1;
+}
+
+std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_prepared("ticket_find", id);
+  if (r.empty()) return std::nullopt;
+  return read_ticket(r[0]);
+}
+
+std::string display_number(pqxx::transaction_base& tx, const std::string& id) {
+  auto t = find(tx, id);
+  return t ? t->display_number() : std::string();
+}
+
+std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
+                             const page_request& page) {
+  std::vector<ticket_row> out;
+  auto rows = tx.exec_prepared("ticket_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
+                               sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
+                               page.after_id, static_cast<long long>(page.limit));
+  for (const auto& r : rows) out.push_back(read_ticket(r));
+  return out;
+}
+
+void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+               const std::string& kind, const std::string& actor, const std::string& data_json) {
+  tx.exec_prepared("ticket_event_add", ticket_id, brand_id, kind, actor, data_json);
+}
+
+}  // namespace tickets
+}  // namespace helpdesk::store
