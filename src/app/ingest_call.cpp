@@ -68,22 +68,23 @@ std::optional<bool> callback_flag(const call_state& s) {
   return std::nullopt;
 }
 
-ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
                              const inbound_call& c, const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, who, meta.brand, {});
+  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, {});
   const std::string scope = "call:" + b.id;
   const std::string key = c.call_id + ":" + std::string(to_string(c.event));
   if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  ingest::event_log events;
 
   ingest_result r;
   const json event = event_json(c);
   auto existing = store::messages::lock_call(tx, b.id, c.call_id);
   if (existing) {
     store::messages::add_call_event(tx, existing->message_id, std::string(to_string(c.event)), c.at, event.dump());
-    std::vector<call_event> events;
+    std::vector<call_event> seen;
     for (const auto& payload : store::messages::call_events(tx, existing->message_id))
-      events.push_back(event_of(json::parse(payload)));
-    const call_state s = fold_call(c.inbound, events);
+      seen.push_back(event_of(json::parse(payload)));
+    const call_state s = fold_call(c.inbound, seen);
     store::messages::update_call(tx, existing->message_id, state_json(c, s).dump(), std::string(to_string(s.outcome)),
                                  s.started_at.value_or(c.at));
     auto ticket = store::tickets::by_id(tx, b.id, existing->ticket_id);
@@ -91,7 +92,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, c
     const std::string status(to_string(ticket->status));
     store::tickets::inbound_update u{ticket->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s)};
     if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
-    ingest::add_event(tx, ticket->ticket_id, b.id, "call_updated",
+    events.add("call_updated",
                       {{"message_id", existing->message_id}, {"event", to_string(c.event)},
                        {"outcome", to_string(s.outcome)}});
     r = {ticket->ticket_id, ingest::number_of(b, ticket->number), existing->customer_id, existing->message_id, false};
@@ -99,7 +100,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, c
     const call_state s = fold_call(c.inbound, {event_of(event)});
     std::vector<identity> ids;
     if (auto caller = normalize_caller(c.inbound ? c.from : c.to, b.default_phone_region)) ids.push_back(*caller);
-    const std::string customer_id = ingest::settle_customer(tx, b.id, ids, "", c.at);
+    const std::string customer_id = ingest::settle_customer(tx, b.id, ingest::identify(tx, b.id, ids), "", c.at);
     std::optional<thread_candidate> target;
     if (c.inbound) target = store::tickets::awaiting_callback(tx, customer_id);
     if (target) {
@@ -122,7 +123,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, c
       if (!number) store::retry_transaction("ticket insert collided");
       r.ticket_id = t.id;
       r.ticket_number = ingest::number_of(b, *number);
-      ingest::add_event(tx, r.ticket_id, b.id, "created", {{"channel", "phone"}});
+      events.add("created", {{"channel", "phone"}});
     }
     store::message_row msg;
     msg.id = new_uuid_v7();
@@ -139,11 +140,12 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, c
     msg.occurred_at = c.at;
     store::messages::insert(tx, msg);
     store::messages::add_call_event(tx, msg.id, std::string(to_string(c.event)), c.at, event.dump());
-    ingest::add_event(tx, r.ticket_id, b.id, "message_added",
+    events.add("message_added",
                       {{"message_id", msg.id}, {"channel", "phone"}, {"outcome", to_string(s.outcome)}});
     r.customer_id = customer_id;
     r.message_id = msg.id;
   }
+  events.write(tx, r.ticket_id, b.id);
   ingest::complete_keys(tx, who, meta, scope, key, r);
   return r;
 }
@@ -151,10 +153,11 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, const principal& who, c
 }  // namespace
 
 awaitable<ingest_result> ingest_service::call(const principal& who, ingest_meta meta, inbound_call c) {
-  auto job = [&who, meta = std::move(meta), c = std::move(c), opts = opts_](pqxx::transaction_base& tx) {
-    return ingest_call_tx(tx, who, meta, c, opts);
+  const std::size_t affinity = std::hash<std::string>{}(c.inbound ? c.from : c.to);
+  auto job = [&who, meta = std::move(meta), c = std::move(c), self = this](pqxx::transaction_base& tx) {
+    return ingest_call_tx(tx, self->brands_, who, meta, c, self->opts_);
   };
-  co_return co_await committer_.run(std::move(job));
+  co_return co_await committer_.run(std::move(job), affinity);
 }
 
 }  // namespace helpdesk::app

@@ -24,24 +24,27 @@ std::string visitor_label(const chat_visitor& v) {
   return v.handle;
 }
 
-ingest_result end_session(pqxx::transaction_base& tx, const brand& b, const inbound_chat& c) {
+ingest_result end_session(pqxx::transaction_base& tx, const brand& b, const inbound_chat& c,
+                          ingest::event_log& events) {
   auto ticket = store::tickets::by_chat_session(tx, b.id, c.session_id);
   if (!ticket)
     throw error::validation({{"/session_id", "no chat session '" + c.session_id + "' is known"}},
                             "The chat session does not exist.");
-  ingest::add_event(tx, ticket->ticket_id, b.id, "chat_ended",
+  events.add("chat_ended",
                     {{"session_id", c.session_id}, {"at", format_rfc3339(c.at)}});
   return {ticket->ticket_id, ingest::number_of(b, ticket->number), ticket->customer_id, "", false};
 }
 
-ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
                              const inbound_chat& c, const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, who, meta.brand, {});
+  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, {});
   const std::string scope = "chat:" + b.id;
   const std::string key = c.ended ? "ended:" + c.session_id : c.message_id;
   if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  ingest::event_log events;
   if (c.ended) {
-    auto r = end_session(tx, b, c);
+    auto r = end_session(tx, b, c, events);
+    events.write(tx, r.ticket_id, b.id);
     ingest::complete_keys(tx, who, meta, scope, key, r);
     return r;
   }
@@ -50,7 +53,8 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, c
   auto ticket = store::tickets::by_chat_session(tx, b.id, c.session_id);
   const auto ids = visitor_identities(c.visitor, b);
   ingest_result r;
-  r.customer_id = ingest::settle_customer(tx, b.id, ids, c.visitor.name, c.at, ticket ? ticket->customer_id : "");
+  r.customer_id = ingest::settle_customer(tx, b.id, ingest::identify(tx, b.id, ids), c.visitor.name, c.at,
+                                         ticket ? ticket->customer_id : "");
   if (ticket) {
     r.ticket_id = ticket->ticket_id;
     r.ticket_number = ingest::number_of(b, ticket->number);
@@ -60,7 +64,7 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, c
                                        std::string(to_string(next)), c.at, true, std::nullopt};
       if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
       if (next != ticket->status)
-        ingest::add_event(tx, r.ticket_id, b.id, "status_changed",
+        events.add("status_changed",
                           {{"from", to_string(ticket->status)}, {"to", to_string(next)}, {"reason", "visitor wrote"}});
     }
   } else {
@@ -78,7 +82,7 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, c
     if (!number) store::retry_transaction("the chat session's ticket was created concurrently");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
-    ingest::add_event(tx, r.ticket_id, b.id, "created", {{"channel", "chat"}, {"session_id", c.session_id}});
+    events.add("created", {{"channel", "chat"}, {"session_id", c.session_id}});
   }
 
   store::message_row msg;
@@ -97,8 +101,9 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, c
   msg.occurred_at = c.at;
   store::messages::insert(tx, msg);
   r.message_id = msg.id;
-  ingest::add_event(tx, r.ticket_id, b.id, "message_added",
+  events.add("message_added",
                     {{"message_id", msg.id}, {"channel", "chat"}, {"sender", c.sender}});
+  events.write(tx, r.ticket_id, b.id);
   ingest::complete_keys(tx, who, meta, scope, key, r);
   return r;
 }
@@ -106,9 +111,15 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, const principal& who, c
 }  // namespace
 
 awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta meta, inbound_chat c) {
-  auto job = [&who, meta = std::move(meta), c = std::move(c), opts = opts_](pqxx::transaction_base& tx) {
-    return ingest_chat_tx(tx, who, meta, c, opts);
+  const std::size_t affinity = std::hash<std::string>{}(c.session_id);
+  auto job = [&who, meta = std::move(meta), c = std::move(c), self = this](pqxx::transaction_base& tx) {
+    return ingest_chat_tx(tx, self->brands_, who, meta, c, self->opts_);
   };
+  co_return co_await committer_.run(std::move(job), affinity);
+}
+
+awaitable<long long> ingest_service::prune_expired_keys() {
+  auto job = [](pqxx::transaction_base& tx) { return store::inbound_keys::prune_expired(tx); };
   co_return co_await committer_.run(std::move(job));
 }
 

@@ -38,19 +38,37 @@ std::string idem_scope(const principal& who, const ingest_meta& meta) {
 
 }  // namespace
 
-brand resolve_brand(pqxx::transaction_base& tx, const principal& who, const std::optional<std::string>& hint,
-                    const std::vector<std::string>& recipients) {
+namespace {
+
+template <class Load>
+std::optional<brand> cached(brand_cache& cache, const std::string& key, Load load) {
+  if (auto b = cache.get(key)) return b;
+  auto b = load();
+  if (b) cache.put(key, *b);
+  return b;
+}
+
+}  // namespace
+
+brand resolve_brand(pqxx::transaction_base& tx, brand_cache& cache, const principal& who,
+                    const std::optional<std::string>& hint, const std::vector<std::string>& recipients) {
   std::optional<brand> b;
   if (hint) {
-    b = is_uuid(*hint) ? store::brands::find(tx, *hint) : store::brands::find_by_slug(tx, *hint);
+    b = cached(cache, "hint:" + *hint, [&] {
+      return is_uuid(*hint) ? store::brands::find(tx, *hint) : store::brands::find_by_slug(tx, *hint);
+    });
     if (!b || !who.can_see_brand(b->id))
       throw error::validation({{"", "unknown brand '" + *hint + "'"}}, "The brand named by ?brand= is unknown.");
     return *b;
   }
-  b = store::brands::find_by_inbound_address(tx, recipients);
-  if (b && who.can_see_brand(b->id)) return *b;
+  if (!recipients.empty()) {
+    std::string key = "to:";
+    for (const auto& r : recipients) key += r + ",";
+    b = cached(cache, key, [&] { return store::brands::find_by_inbound_address(tx, recipients); });
+    if (b && who.can_see_brand(b->id)) return *b;
+  }
   if (!who.all_brands && who.brand_ids.size() == 1) {
-    b = store::brands::find(tx, who.brand_ids.front());
+    b = cached(cache, "hint:" + who.brand_ids.front(), [&] { return store::brands::find(tx, who.brand_ids.front()); });
     if (b) return *b;
   }
   throw error::validation({{"", "no brand: no recipient is a brand's inbound address; name it with ?brand="}},
@@ -79,9 +97,12 @@ void complete_keys(pqxx::transaction_base& tx, const principal& who, const inges
   if (meta.idempotency_key) store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, text);
 }
 
-std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids,
+customer_resolution identify(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids) {
+  return resolve_customer(ids, store::customers::owners(tx, brand_id, ids));
+}
+
+std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand_id, customer_resolution r,
                             const std::string& name, timestamp at, const std::string& preferred) {
-  auto r = resolve_customer(ids, store::customers::owners(tx, brand_id, ids));
   if (!preferred.empty() && r.customer_id != preferred) {
     // The ticket decides (a chat session, a thread): whoever else the
     // identities name is only suggested.
@@ -89,13 +110,15 @@ std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand
     std::erase(r.suggestions, preferred);
     r.customer_id = preferred;
   }
-  std::string id = r.customer_id;
-  if (id.empty()) {
-    id = new_uuid_v7();
-    store::customers::insert(tx, id, brand_id, name);
+  if (r.customer_id.empty()) {
+    const std::string id = new_uuid_v7();
+    if (!store::customers::create(tx, id, brand_id, name, r.to_attach, at))
+      store::retry_transaction("an identity was claimed by a concurrent ingest");
+    return id;
   }
+  const std::string& id = r.customer_id;
   for (const auto& i : r.to_attach)
-    if (!i.value.empty() && !store::customers::attach_identity(tx, brand_id, id, i))
+    if (!store::customers::attach_identity(tx, brand_id, id, i))
       store::retry_transaction("an identity was claimed by a concurrent ingest");
   for (const auto& other : r.suggestions)
     store::customers::suggest_merge(tx, brand_id, id, other, "one event named both customers");
@@ -105,9 +128,8 @@ std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand
 
 std::string number_of(const brand& b, long long number) { return b.ticket_prefix + "-" + std::to_string(number); }
 
-void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
-               const std::string& kind, const json& data) {
-  store::tickets::add_event(tx, ticket_id, brand_id, kind, "integration", data.dump());
+void event_log::write(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id) {
+  if (!events_.empty()) store::tickets::add_events(tx, ticket_id, brand_id, "integration", events_.dump());
 }
 
 }  // namespace helpdesk::app::ingest

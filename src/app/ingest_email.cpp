@@ -42,13 +42,14 @@ std::optional<thread_candidate> find_by_references(pqxx::transaction_base& tx, c
   return store::tickets::by_message_ids(tx, b.id, refs);
 }
 
-ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
                               const inbound_email& m, const std::vector<store::attachment_row>& files,
                               const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, who, meta.brand, recipient_addresses(m));
+  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, recipient_addresses(m));
   const std::string scope = "email:" + b.id;
   const std::string key = m.message_id.empty() ? "sha256:" + meta.request_sha256 : m.message_id;
   if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  ingest::event_log events;
 
   const std::string from = normalize_email(m.from).value_or("");
   const auto verdict = classify_automatic(m.headers, from, m.delivery_status_report);
@@ -63,8 +64,8 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, 
   thread_input in;
   in.by_reference = find_by_references(tx, b, refs, opts.message_id_domain);
   if (auto n = find_ticket_token(m.subject, b.ticket_prefix)) in.by_token = store::tickets::by_number(tx, b.id, *n);
-  auto owners = store::customers::owners(tx, b.id, ids);
-  in.sender_customer_id = resolve_customer(ids, owners).customer_id;
+  const auto sender = ingest::identify(tx, b.id, ids);
+  in.sender_customer_id = sender.customer_id;
   in.subject = m.subject;
   in.automatic = verdict.automatic;
   in.now = now;
@@ -79,7 +80,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, 
   if (verdict.bounce && target)
     customer_id = target->customer_id;
   else
-    customer_id = ingest::settle_customer(tx, b.id, ids, display_name(m.from), now);
+    customer_id = ingest::settle_customer(tx, b.id, sender, display_name(m.from), now);
 
   ingest_result r;
   r.customer_id = customer_id;
@@ -91,7 +92,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, 
                                      std::string(to_string(next)), now, !verdict.automatic, std::nullopt};
     if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
     if (next != target->status)
-      ingest::add_event(tx, r.ticket_id, b.id, "status_changed",
+      events.add("status_changed",
                         {{"from", to_string(target->status)}, {"to", to_string(next)}, {"reason", "customer wrote"}});
   } else {
     store::tickets::new_ticket t;
@@ -110,7 +111,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, 
     r.ticket_number = ingest::number_of(b, *number);
     json data = {{"channel", "email"}};
     if (t.linked_ticket_id) data["linked_ticket_id"] = *t.linked_ticket_id;
-    ingest::add_event(tx, r.ticket_id, b.id, "created", data);
+    events.add("created", data);
   }
 
   store::message_row msg;
@@ -137,9 +138,10 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, const principal& who, 
   }
   store::messages::insert(tx, msg);
   r.message_id = msg.id;
-  ingest::add_event(tx, r.ticket_id, b.id, "message_added",
+  events.add("message_added",
                     {{"message_id", msg.id}, {"channel", "email"}, {"automatic", verdict.automatic},
                      {"matched_by", decision.matched_by}});
+  events.write(tx, r.ticket_id, b.id);
   ingest::complete_keys(tx, who, meta, scope, key, r);
   return r;
 }
@@ -197,6 +199,8 @@ inbound_email to_inbound_email(mail::parsed_email p) {
 
 awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta meta, inbound_email m) {
   require_sender(m);
+  // A thread's messages come from its customer: keep them in one lane.
+  const std::size_t affinity = std::hash<std::string>{}(normalize_email(m.from).value_or(""));
   std::size_t bytes = 0;
   for (const auto& a : m.attachments) bytes += a.data.size();
   std::vector<store::attachment_row> files;
@@ -207,8 +211,8 @@ awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta
     files = co_await cpu_.run(std::move(hashing));
   }
   auto job = [&who, meta = std::move(meta), m = std::move(m), files = std::move(files),
-              opts = opts_](pqxx::transaction_base& tx) { return ingest_email_tx(tx, who, meta, m, files, opts); };
-  co_return co_await committer_.run(std::move(job));
+              self = this](pqxx::transaction_base& tx) { return ingest_email_tx(tx, self->brands_, who, meta, m, files, self->opts_); };
+  co_return co_await committer_.run(std::move(job), affinity);
 }
 
 awaitable<ingest_result> ingest_service::raw_email(const principal& who, ingest_meta meta, std::string raw) {

@@ -73,6 +73,8 @@ class housekeeping {
       if (ec || stopped_) co_return;
       try {
         if (auto n = co_await svc_.auth.prune_expired(); n > 0) spdlog::info("housekeeping: pruned {} expired rows", n);
+        if (auto n = co_await svc_.ingest.prune_expired_keys(); n > 0)
+          spdlog::info("housekeeping: pruned {} expired idempotency keys", n);
       } catch (const std::exception& ex) {
         spdlog::warn("housekeeping failed, will retry: {}", ex.what());
       }
@@ -125,6 +127,13 @@ int run_serve(const config& cfg) {
   metrics.add_gauge("helpdesk_db_pool_size", "Database connections configured.", [&db] { return double(db.stats().size); });
   metrics.add_gauge("helpdesk_db_pool_in_use", "Database connections running a job.", [&db] { return double(db.stats().in_use); });
   metrics.add_gauge("helpdesk_db_pool_waiting", "Database jobs waiting for a connection.", [&db] { return double(db.stats().waiting); });
+  auto& committer = svc.committer;
+  metrics.add_gauge("helpdesk_ingest_batches", "Ingest transactions committed (each holds one or more events).",
+                    [&committer] { return double(committer.stats().batches); });
+  metrics.add_gauge("helpdesk_ingest_events", "Inbound events committed in shared transactions.",
+                    [&committer] { return double(committer.stats().events); });
+  metrics.add_gauge("helpdesk_ingest_fallbacks", "Ingest batches rolled back and re-run one event at a time.",
+                    [&committer] { return double(committer.stats().fallbacks); });
   metrics.add_gauge("helpdesk_db_pool_connected", "Database connections open.", [&db] { return double(db.stats().connected); });
 
   api::env env{svc, metrics, HELPDESK_VERSION};

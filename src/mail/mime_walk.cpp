@@ -102,7 +102,8 @@ std::string meta_charset(std::string_view html) {
     pos += 7;
     while (pos < tag.size() && (tag[pos] == ' ' || tag[pos] == '=' || tag[pos] == '"' || tag[pos] == '\'')) ++pos;
     std::size_t stop = pos;
-    while (stop < tag.size() && (g_ascii_isalnum(tag[stop]) || tag[stop] == '-' || tag[stop] == '_' || tag[stop] == '.' || tag[stop] == ':')) ++stop;
+    const auto token_char = [](char c) { return g_ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; };
+    while (stop < tag.size() && token_char(tag[stop])) ++stop;
     if (stop > pos) return std::string(tag.substr(pos, stop - pos));
   }
   return {};

@@ -1,17 +1,13 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <algorithm>
+
 #include "helpdesk/store/support_repos.hpp"
 #include "sql_util.hpp"
 
 namespace helpdesk::store {
 namespace {
-
-std::string identities_json(const std::vector<identity>& ids) {
-  auto arr = nlohmann::json::array();
-  for (const auto& i : ids) arr.push_back({std::string(to_string(i.kind)), i.value});
-  return arr.dump();
-}
 
 #define CUSTOMER_COLUMNS                                                                                  \
   "c.id, c.brand_id, c.name, c.merged_into, " HELPDESK_SQL_MICROS("c.created_at") ", " HELPDESK_SQL_MICROS( \
@@ -41,9 +37,12 @@ std::vector<prepared_statement> customer_statements() {
   return {
       {"identity_owners",
        "SELECT i.kind, i.value, i.customer_id FROM customer_identities i "
-       "JOIN jsonb_array_elements($2::jsonb) AS q(v) ON i.kind = q.v->>0 AND i.value = q.v->>1 "
-       "WHERE i.brand_id = $1"},
-      {"customer_insert", "INSERT INTO customers (id, brand_id, name) VALUES ($1, $2, $3)"},
+       "WHERE i.brand_id = $1 AND i.value = ANY($2::text[])"},
+      {"customer_create",
+       "WITH c AS (INSERT INTO customers (id, brand_id, name, last_contact_at) VALUES ($1, $2, $3, " HELPDESK_SQL_AT("$4")
+       ") RETURNING id) INSERT INTO customer_identities (brand_id, kind, value, customer_id) "
+       "SELECT $2, q.kind, q.value, c.id FROM c, unnest($5::text[], $6::text[]) AS q(kind, value) "
+       "ON CONFLICT DO NOTHING"},
       {"identity_attach",
        "INSERT INTO customer_identities (brand_id, kind, value, customer_id) VALUES ($1, $2, $3, $4) "
        "ON CONFLICT DO NOTHING"},
@@ -57,8 +56,8 @@ std::vector<prepared_statement> customer_statements() {
       {"customer_search",
        "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.merged_into IS NULL "
        "AND ($1::boolean OR c.brand_id = ANY($2::uuid[])) AND ($5::text = '' OR c.id > nullif($5, '')::uuid) "
-       "AND ($3::text = '' OR lower(c.name) LIKE '%' || $3 || '%' ESCAPE '\\' OR EXISTS (SELECT 1 FROM customer_identities i "
-       "WHERE i.customer_id = c.id AND (i.value LIKE '%' || $3 || '%' ESCAPE '\\' OR i.value = ANY($4::text[])))) "
+       "AND ($3::text = '' OR lower(c.name) LIKE '%' || $3 || '%' ESCAPE '\\' OR c.id IN (SELECT i.customer_id "
+       "FROM customer_identities i WHERE i.value LIKE $3 || '%' ESCAPE '\\' OR i.value = ANY($4::text[]))) "
        "ORDER BY c.id LIMIT $6"},
       {"customer_channels",
        "SELECT channel, count(*), " HELPDESK_SQL_MICROS("max(occurred_at)") " FROM messages "
@@ -93,15 +92,28 @@ std::vector<identity_owner> owners(pqxx::transaction_base& tx, const std::string
                                    const std::vector<identity>& ids) {
   std::vector<identity_owner> out;
   if (ids.empty()) return out;
-  for (const auto& r : tx.exec_prepared("identity_owners", brand_id, identities_json(ids))) {
+  std::vector<std::string> values;
+  for (const auto& i : ids) values.push_back(i.value);
+  for (const auto& r : tx.exec_prepared("identity_owners", brand_id, sql::text_array(values))) {
     auto kind = parse_identity_kind(r[0].as<std::string>());
-    if (kind) out.push_back({{*kind, r[1].as<std::string>()}, r[2].as<std::string>()});
+    if (!kind) continue;
+    identity found{*kind, r[1].as<std::string>()};
+    // The same text may be another kind of identity (a handle that looks like a number).
+    if (std::find(ids.begin(), ids.end(), found) != ids.end()) out.push_back({found, r[2].as<std::string>()});
   }
   return out;
 }
 
-void insert(pqxx::transaction_base& tx, const std::string& id, const std::string& brand_id, const std::string& name) {
-  tx.exec_prepared("customer_insert", id, brand_id, name);
+bool create(pqxx::transaction_base& tx, const std::string& id, const std::string& brand_id, const std::string& name,
+            const std::vector<identity>& ids, timestamp contact_at) {
+  std::vector<std::string> kinds, values;
+  for (const auto& i : ids) {
+    kinds.emplace_back(to_string(i.kind));
+    values.push_back(i.value);
+  }
+  auto r = tx.exec_prepared("customer_create", id, brand_id, name, to_unix_micros(contact_at), sql::text_array(kinds),
+                            sql::text_array(values));
+  return r.affected_rows() == ids.size();
 }
 
 bool attach_identity(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& customer_id,

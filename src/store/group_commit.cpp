@@ -2,49 +2,58 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+
 #include "helpdesk/domain/error.hpp"
 
 namespace helpdesk::store {
+
+group_committer::group_committer(db_pool& pool, group_commit_options opts)
+    : pool_(pool), opts_(opts), lanes_(std::max<std::size_t>(1, opts.writers)) {}
 
 group_commit_stats group_committer::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
 }
 
-void group_committer::enqueue(std::unique_ptr<entry> e) {
+void group_committer::enqueue(std::unique_ptr<entry> e, std::size_t affinity) {
+  lane& l = lanes_[affinity % lanes_.size()];
   bool start_writer = false;
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= opts_.queue_limit) {
+    if (queued_ >= opts_.queue_limit) {
       e->fail(std::make_exception_ptr(error::unavailable("The ingest queue is full; retry shortly.", 1)));
       return;
     }
-    queue_.push_back(std::move(e));
-    if (writers_ < opts_.writers) {
-      ++writers_;
+    l.queue.push_back(std::move(e));
+    ++queued_;
+    if (!l.writing) {
+      l.writing = true;
       start_writer = true;
     }
   }
   // Outside the lock: the pool may refuse the job and call drain() inline.
-  if (start_writer) pool_.dispatch([this](connection_slot* slot, std::exception_ptr failure) { drain(slot, failure); });
+  if (start_writer)
+    pool_.dispatch([this, &l](connection_slot* slot, std::exception_ptr failure) { drain(l, slot, failure); });
 }
 
-std::deque<std::unique_ptr<group_committer::entry>> group_committer::take_batch() {
+std::deque<std::unique_ptr<group_committer::entry>> group_committer::take_batch(lane& l) {
   std::deque<std::unique_ptr<entry>> batch;
   std::lock_guard lock(mutex_);
-  while (!queue_.empty() && batch.size() < opts_.max_batch) {
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+  while (!l.queue.empty() && batch.size() < opts_.max_batch) {
+    batch.push_back(std::move(l.queue.front()));
+    l.queue.pop_front();
   }
-  if (batch.empty()) --writers_;  // decided under the lock, so no entry is left without a writer
+  queued_ -= batch.size();
+  if (batch.empty()) l.writing = false;  // decided under the lock, so no entry is left without a writer
   return batch;
 }
 
 // A writer keeps taking batches until the queue is empty: under load the
 // queue refills while a batch commits, so batches grow with the load.
-void group_committer::drain(connection_slot* slot, std::exception_ptr failure) {
+void group_committer::drain(lane& l, connection_slot* slot, std::exception_ptr failure) {
   for (;;) {
-    auto batch = take_batch();
+    auto batch = take_batch(l);
     if (batch.empty()) return;
     if (failure) {
       for (auto& e : batch) e->fail(failure);

@@ -72,9 +72,9 @@ std::vector<prepared_statement> ticket_statements() {
        "now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11") " END) "
        "ON CONFLICT DO NOTHING RETURNING number"},
       {"ticket_by_message_ids",
-       "SELECT " CANDIDATE_COLUMNS " FROM unnest($2::text[]) WITH ORDINALITY AS q(mid, ord) "
-       "JOIN messages m ON m.brand_id = $1 AND m.email_message_id = q.mid JOIN tickets t ON t.id = m.ticket_id "
-       "ORDER BY q.ord, m.created_at LIMIT 1"},
+       "SELECT " CANDIDATE_COLUMNS " FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+       "WHERE m.brand_id = $1 AND m.email_message_id = ANY($2::text[]) "
+       "ORDER BY array_position($2::text[], m.email_message_id), m.created_at LIMIT 1"},
       {"ticket_by_number", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.number = $2"},
       {"ticket_candidate_by_id", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.id = $2"},
       {"ticket_by_chat_session",
@@ -95,8 +95,9 @@ std::vector<prepared_statement> ticket_statements() {
        "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
        "AND ($6::text IS NULL OR t.origin_channel = $6) AND ($7::text = '' OR t.id < nullif($7, '')::uuid) "
        "ORDER BY t.id DESC LIMIT $8"},
-      {"ticket_event_add",
-       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES ($1, $2, $3, $4, $5)"},
+      {"ticket_events_add",
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
+       "SELECT $1, $2, e->>0, $3, e->1 FROM jsonb_array_elements($4::jsonb) AS e"},
   };
 }
 
@@ -162,9 +163,9 @@ std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scop
   return out;
 }
 
-void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
-               const std::string& kind, const std::string& actor, const std::string& data_json) {
-  tx.exec_prepared("ticket_event_add", ticket_id, brand_id, kind, actor, data_json);
+void add_events(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+                const std::string& actor, const std::string& events_json) {
+  tx.exec_prepared("ticket_events_add", ticket_id, brand_id, actor, events_json);
 }
 
 }  // namespace tickets

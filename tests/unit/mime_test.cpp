@@ -237,6 +237,19 @@ TEST(Mime, HeaderLineWithoutColonIsTolerated) {
   EXPECT_TRUE(all_strings_valid(e));
 }
 
+TEST(Mime, UnparseableDateAndUnsafeFilenames) {
+  const auto e = parse_mime(
+      "From: a@example.com\nDate: sometime soon\nContent-Type: multipart/mixed; boundary=x\n\n"
+      "--x\nContent-Type: application/octet-stream; name=\"../../etc/passwd\"\n\nroot\n"
+      "--x\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"C:\\\\tmp\\\\a\tb.exe\"\n\nMZ\n"
+      "--x--\n");
+  EXPECT_FALSE(e.date.has_value());
+  ASSERT_EQ(e.attachments.size(), 2u);
+  EXPECT_EQ(e.attachments[0].filename, "passwd");
+  EXPECT_EQ(e.attachments[0].data, "root");
+  EXPECT_EQ(e.attachments[1].filename, "ab.exe");
+}
+
 TEST(Mime, MboxFromLineIsSkipped) {
   const auto e = parse_mime("From someone@example.com Mon Jan  1 00:00:00 2024\nSubject: mbox\n\nbody\n");
   EXPECT_EQ(e.subject, "mbox");

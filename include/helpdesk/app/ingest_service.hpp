@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "helpdesk/app/brand_cache.hpp"
 #include "helpdesk/app/cpu_pool.hpp"
 #include "helpdesk/domain/auth.hpp"
 #include "helpdesk/domain/automatic_mail.hpp"
@@ -105,12 +106,16 @@ class ingest_service {
   awaitable<ingest_result> call(const principal& who, ingest_meta meta, inbound_call c);
   awaitable<ingest_result> chat(const principal& who, ingest_meta meta, inbound_chat c);
 
+  // Forgets Idempotency-Keys past their time (housekeeping).
+  awaitable<long long> prune_expired_keys();
+
   const ingest_options& options() const { return opts_; }
 
  private:
   store::group_committer& committer_;
   cpu_pool& cpu_;
   ingest_options opts_;
+  brand_cache brands_;
 };
 
 }  // namespace helpdesk::app

@@ -5,11 +5,18 @@
 // run again alone in its own transaction, so a bad event never takes its
 // neighbours down and never leaves half of itself behind. Jobs must therefore
 // be re-runnable: they are plain functions of their input and the database.
+//
+// Writers work in lanes: an event goes to the lane its affinity key picks
+// (the sender, the caller, the chat session), and each lane has at most one
+// transaction open. Events that touch the same customer or ticket therefore
+// queue behind each other instead of locking each other from two open
+// batches, which would turn into deadlocks and whole-batch retries.
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "helpdesk/handoff.hpp"
 #include "helpdesk/store/db_pool.hpp"
@@ -21,7 +28,7 @@ class transaction_base;
 namespace helpdesk::store {
 
 struct group_commit_options {
-  std::size_t writers = 2;       // batches in flight at once (each holds one pooled connection)
+  std::size_t writers = 2;       // lanes, each with at most one batch in flight (and one pooled connection)
   std::size_t max_batch = 64;    // events per transaction
   std::size_t queue_limit = 8192;
   std::chrono::milliseconds queue_timeout{2000};
@@ -35,10 +42,10 @@ struct group_commit_stats {
 
 class group_committer {
  public:
-  group_committer(db_pool& pool, group_commit_options opts) : pool_(pool), opts_(opts) {}
+  group_committer(db_pool& pool, group_commit_options opts);
 
   template <class F>
-  auto run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
+  auto run(F fn, std::size_t affinity = 0) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
 
   group_commit_stats stats() const;
 
@@ -53,16 +60,21 @@ class group_committer {
   template <class F, class Resumer>
   struct entry_impl;
 
-  void enqueue(std::unique_ptr<entry> e);
-  void drain(connection_slot* slot, std::exception_ptr failure);
-  std::deque<std::unique_ptr<entry>> take_batch();
+  struct lane {
+    std::deque<std::unique_ptr<entry>> queue;
+    bool writing = false;
+  };
+
+  void enqueue(std::unique_ptr<entry> e, std::size_t affinity);
+  void drain(lane& l, connection_slot* slot, std::exception_ptr failure);
+  std::deque<std::unique_ptr<entry>> take_batch(lane& l);
   void run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
 
   db_pool& pool_;
   group_commit_options opts_;
   mutable std::mutex mutex_;
-  std::deque<std::unique_ptr<entry>> queue_;
-  std::size_t writers_ = 0;
+  std::vector<lane> lanes_;
+  std::size_t queued_ = 0;
   group_commit_stats stats_;
 };
 
@@ -79,11 +91,12 @@ struct group_committer::entry_impl final : group_committer::entry {
 };
 
 template <class F>
-auto group_committer::run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>> {
+auto group_committer::run(F fn, std::size_t affinity)
+    -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>> {
   using result = std::invoke_result_t<F&, pqxx::transaction_base&>;
   static_assert(!std::is_void_v<result>, "group-committed jobs return their answer");
-  auto start = [this, fn = std::move(fn)](auto resume) mutable {
-    enqueue(std::make_unique<entry_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)));
+  auto start = [this, affinity, fn = std::move(fn)](auto resume) mutable {
+    enqueue(std::make_unique<entry_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)), affinity);
   };
   co_return co_await await_handoff<result>(std::move(start));
 }

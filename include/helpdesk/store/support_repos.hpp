@@ -126,7 +126,10 @@ std::optional<brand> find_by_inbound_address(pqxx::transaction_base& tx, const s
 namespace customers {
 std::vector<identity_owner> owners(pqxx::transaction_base& tx, const std::string& brand_id,
                                    const std::vector<identity>& ids);
-void insert(pqxx::transaction_base& tx, const std::string& id, const std::string& brand_id, const std::string& name);
+// A new customer with its identities and first contact, in one statement.
+// False when a concurrent ingest took one of the identities first.
+bool create(pqxx::transaction_base& tx, const std::string& id, const std::string& brand_id, const std::string& name,
+            const std::vector<identity>& ids, timestamp contact_at);
 // False when another customer took the identity first (a concurrent ingest).
 bool attach_identity(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& customer_id,
                      const identity& id);
@@ -213,8 +216,9 @@ struct list_filter {
 };
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
                              const page_request& page);
-void add_event(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
-               const std::string& kind, const std::string& actor, const std::string& data_json);
+// Appends events to the ticket's log; events_json is an array of [kind, data].
+void add_events(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+                const std::string& actor, const std::string& events_json);
 }  // namespace tickets
 
 namespace messages {

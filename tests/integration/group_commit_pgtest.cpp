@@ -1,0 +1,98 @@
+// The group committer against a real PostgreSQL: events share commits, a
+// failing event leaves nothing behind and never takes its neighbours down.
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "helpdesk/domain/error.hpp"
+#include "helpdesk/store/group_commit.hpp"
+#include "helpdesk/store/repositories.hpp"
+#include "support/test_database.hpp"
+
+using namespace helpdesk;
+using namespace helpdesk::testing;
+
+namespace {
+
+struct result_slot {
+  std::optional<int> value;
+  std::optional<errc> failure;
+};
+
+awaitable<void> insert_one(store::group_committer& gc, int n, bool fail, result_slot& out) {
+  try {
+    auto job = [n, fail](pqxx::transaction_base& tx) {
+      tx.exec("INSERT INTO gc_probe (n) VALUES (" + std::to_string(n) + ")");
+      if (fail) throw error::validation({{"", "event " + std::to_string(n) + " is bad"}});
+      return n;
+    };
+    out.value = co_await gc.run(job);
+  } catch (const error& e) {
+    out.failure = e.code();
+  }
+}
+
+std::vector<int> stored(const test_database& db) {
+  pqxx::connection c(db.url());
+  pqxx::read_transaction tx(c);
+  std::vector<int> out;
+  for (const auto& r : tx.exec("SELECT n FROM gc_probe ORDER BY n")) out.push_back(r[0].as<int>());
+  return out;
+}
+
+}  // namespace
+
+TEST(GroupCommit, ABadEventLeavesNothingAndItsNeighboursCommit) {
+  test_database db;
+  db.exec("CREATE TABLE gc_probe (n int PRIMARY KEY)");
+  store::db_pool pool({db.url(), 2}, store::all_statements());
+  // One writer and a large batch: all 50 events queue up behind the first.
+  store::group_committer gc(pool, {1, 64, 8192, std::chrono::milliseconds(5000)});
+  asio::io_context ioc;
+  std::vector<result_slot> results(50);
+  for (int i = 0; i < 50; ++i) asio::co_spawn(ioc, insert_one(gc, i, i == 17, results[i]), asio::detached);
+  ioc.run();
+
+  for (int i = 0; i < 50; ++i) {
+    if (i == 17) {
+      EXPECT_EQ(results[i].failure, errc::validation);
+      EXPECT_FALSE(results[i].value);
+    } else {
+      EXPECT_EQ(results[i].value, i) << i;
+    }
+  }
+  auto rows = stored(db);
+  EXPECT_EQ(rows.size(), 49u);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), 17), 0);
+  const auto s = gc.stats();
+  EXPECT_GE(s.fallbacks, 1u);
+  EXPECT_LT(s.batches + s.fallbacks, 50u) << "events should have shared commits";
+}
+
+TEST(GroupCommit, EventsShareCommitsUnderLoad) {
+  test_database db;
+  db.exec("CREATE TABLE gc_probe (n int PRIMARY KEY)");
+  store::db_pool pool({db.url(), 2}, store::all_statements());
+  store::group_committer gc(pool, {2, 64, 8192, std::chrono::milliseconds(5000)});
+  asio::io_context ioc;
+  std::vector<result_slot> results(300);
+  for (int i = 0; i < 300; ++i) asio::co_spawn(ioc, insert_one(gc, i, false, results[i]), asio::detached);
+  ioc.run();
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(results[i].value, i);
+  EXPECT_EQ(stored(db).size(), 300u);
+  const auto s = gc.stats();
+  EXPECT_EQ(s.events, 300u);
+  EXPECT_LT(s.batches, 100u);
+  EXPECT_EQ(s.fallbacks, 0u);
+}
+
+TEST(GroupCommit, AStoppedPoolFailsEventsInsteadOfHanging) {
+  test_database db;
+  store::db_pool pool({db.url(), 1}, store::all_statements());
+  store::group_committer gc(pool, {1, 64, 8192, std::chrono::milliseconds(5000)});
+  pool.stop();
+  asio::io_context ioc;
+  result_slot r;
+  asio::co_spawn(ioc, insert_one(gc, 1, false, r), asio::detached);
+  ioc.run();
+  EXPECT_EQ(r.failure, errc::unavailable);
+}
