@@ -7,6 +7,8 @@ function(helpdesk_embed_migrations out_file)
   foreach(f ${sql_files})
     get_filename_component(fname ${f} NAME)
     file(READ ${f} content)
+    # Re-run CMake when a migration's text changes, not only when files come or go.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${f})
     string(APPEND body "  {\"${fname}\", R\"__helpdesk_sql__(${content})__helpdesk_sql__\"},\n")
   endforeach()
   file(CONFIGURE OUTPUT ${out_file} CONTENT

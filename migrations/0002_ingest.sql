@@ -47,8 +47,9 @@ CREATE TABLE customer_identities (
   value       text NOT NULL CHECK (length(value) BETWEEN 1 AND 320),
   customer_id uuid NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
   created_at  timestamptz NOT NULL DEFAULT now(),
-  -- value before kind: lookups send the values of one event as one array.
-  PRIMARY KEY (brand_id, value, kind)
+  -- The value leads: lookups send the values of one event as one array, and
+  -- with one big brand a brand-first key made PostgreSQL walk the brand.
+  PRIMARY KEY (value, kind, brand_id)
 );
 CREATE INDEX customer_identities_customer ON customer_identities (customer_id);
 -- Prefix search ("jan.nov" finds jan.novak@example.cz). A btree: trigram GIN
@@ -134,7 +135,7 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_ticket ON messages (ticket_id, occurred_at, id);
 CREATE INDEX messages_customer ON messages (customer_id, occurred_at DESC, id DESC);
-CREATE INDEX messages_email_id ON messages (brand_id, email_message_id) WHERE email_message_id IS NOT NULL;
+CREATE INDEX messages_email_id ON messages (email_message_id) WHERE email_message_id IS NOT NULL;
 CREATE UNIQUE INDEX messages_call ON messages (brand_id, call_id) WHERE call_id IS NOT NULL;
 
 -- Every event of a call, so the call's state can be folded again from the

@@ -1,5 +1,7 @@
 #include "helpdesk/security/tokens.hpp"
 
+#include <array>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -101,28 +103,47 @@ bool looks_like_token(std::string_view token) {
   return true;
 }
 
+namespace {
+
+// 0-63 for the alphabet, 64 for skippable whitespace, 65 for '=', 255 for anything else.
+constexpr std::array<unsigned char, 256> base64_table() {
+  std::array<unsigned char, 256> t{};
+  for (auto& v : t) v = 255;
+  for (int i = 0; i < 26; ++i) {
+    t[static_cast<unsigned char>('A' + i)] = static_cast<unsigned char>(i);
+    t[static_cast<unsigned char>('a' + i)] = static_cast<unsigned char>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) t[static_cast<unsigned char>('0' + i)] = static_cast<unsigned char>(52 + i);
+  t['+'] = 62;
+  t['/'] = 63;
+  t['\r'] = t['\n'] = t[' '] = t['\t'] = 64;
+  t['='] = 65;
+  return t;
+}
+
+}  // namespace
+
 std::optional<std::string> base64_decode(std::string_view text) {
+  static constexpr auto table = base64_table();
   std::string out;
   out.reserve(text.size() / 4 * 3);
   unsigned buffer = 0;
   int bits = 0;
   std::size_t padding = 0;
   for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') { ++padding; continue; }
-    else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    else return std::nullopt;
-    if (padding) return std::nullopt;  // data after padding
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
+    const unsigned char v = table[static_cast<unsigned char>(c)];
+    if (v < 64) {
+      if (padding) return std::nullopt;  // data after padding
+      buffer = (buffer << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out += static_cast<char>((buffer >> bits) & 0xff);
+      }
+    } else if (v == 65) {
+      ++padding;
+    } else if (v == 255) {
+      return std::nullopt;
     }
   }
   if (bits >= 6 || padding > 2) return std::nullopt;  // a dangling sextet is not base64

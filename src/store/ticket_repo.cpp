@@ -71,10 +71,13 @@ std::vector<prepared_statement> ticket_statements() {
        "customer_waiting_since) VALUES ($1, $2, next_ticket_number($2), $3, $4, $5, $6, $7, $8, $9, $10, "
        "now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11") " END) "
        "ON CONFLICT DO NOTHING RETURNING number"},
+      // LATERAL pins the plan to one index probe per id: a generic plan cached
+      // while the table was small once walked every message of the brand.
       {"ticket_by_message_ids",
-       "SELECT " CANDIDATE_COLUMNS " FROM messages m JOIN tickets t ON t.id = m.ticket_id "
-       "WHERE m.brand_id = $1 AND m.email_message_id = ANY($2::text[]) "
-       "ORDER BY array_position($2::text[], m.email_message_id), m.created_at LIMIT 1"},
+       "SELECT " CANDIDATE_COLUMNS " FROM unnest($2::text[]) WITH ORDINALITY AS q(mid, ord) "
+       "CROSS JOIN LATERAL (SELECT m.ticket_id FROM messages m WHERE m.email_message_id = q.mid "
+       "AND m.brand_id = $1 ORDER BY m.created_at LIMIT 1) AS hit JOIN tickets t ON t.id = hit.ticket_id "
+       "ORDER BY q.ord LIMIT 1"},
       {"ticket_by_number", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.number = $2"},
       {"ticket_candidate_by_id", "SELECT " CANDIDATE_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.id = $2"},
       {"ticket_by_chat_session",

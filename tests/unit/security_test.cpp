@@ -60,3 +60,17 @@ TEST(Password, RejectsForeignHashes) {
   EXPECT_FALSE(verify_password("x", ""));
   EXPECT_FALSE(verify_password("anything", decoy_password_hash()));
 }
+
+TEST(Security, Base64DecodesWhatMailAndJsonApisSend) {
+  using helpdesk::security::base64_decode;
+  EXPECT_EQ(base64_decode("Zm9vYmFy").value(), "foobar");
+  EXPECT_EQ(base64_decode("Zm9vYg==").value(), "foob");
+  EXPECT_EQ(base64_decode("Zm9vYg").value(), "foob");             // padding optional
+  EXPECT_EQ(base64_decode("Zm9v\r\nYmFy\n").value(), "foobar");   // MIME line breaks
+  EXPECT_EQ(base64_decode("+/+/").value(), "\xfb\xff\xbf");
+  EXPECT_EQ(base64_decode("").value(), "");
+  EXPECT_FALSE(base64_decode("Zm9v-_").has_value());   // base64url alphabet is not base64
+  EXPECT_FALSE(base64_decode("Zg==Zg").has_value());   // data after padding
+  EXPECT_FALSE(base64_decode("Zm9vY").has_value());    // a dangling sextet
+  EXPECT_FALSE(base64_decode("Zg===").has_value());
+}
