@@ -142,10 +142,11 @@ CREATE UNIQUE INDEX messages_call ON messages (brand_id, call_id) WHERE call_id 
 -- whole set whatever order they arrived in.
 CREATE TABLE call_events (
   message_id uuid NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  event_key  text NOT NULL,  -- the kind, plus the provider's sequence number when it sends one
   kind       text NOT NULL,
   at         timestamptz NOT NULL,
   payload    jsonb NOT NULL,
-  PRIMARY KEY (message_id, kind)
+  PRIMARY KEY (message_id, event_key)
 );
 
 CREATE TABLE attachments (

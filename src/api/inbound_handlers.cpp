@@ -32,7 +32,8 @@ app::ingest_meta meta_of(const request_context& ctx, std::string sha) {
   if (meta.brand && meta.brand->empty()) meta.brand.reset();
   meta.idempotency_key = idempotency_key(ctx);
   meta.route = ctx.matched ? std::string(ctx.req.method_string()) + " " + ctx.matched->path : std::string(ctx.path());
-  meta.request_sha256 = std::move(sha);
+  // The brand named in the URL is part of the request an Idempotency-Key stands for.
+  meta.request_sha256 = meta.brand ? security::sha256_hex(sha + "|" + *meta.brand) : std::move(sha);
   return meta;
 }
 
@@ -45,6 +46,19 @@ http::response ingest_response(const request_context& ctx, const app::ingest_res
   res.set(bhttp::field::location, "/v1/tickets/" + r.ticket_id);
   if (r.replayed) res.set("Idempotent-Replayed", "true");
   return res;
+}
+
+// "type/subtype" with token characters only (RFC 9110), so it is safe to echo in a header.
+bool is_media_type(std::string_view v) {
+  auto slash = v.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == v.size()) return false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (i == slash) continue;
+    const bool token = std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$&-^_.+").find(c) != std::string_view::npos;
+    if (!token) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> string_list(field_reader& in, const std::string& key) {
@@ -76,8 +90,11 @@ app::inbound_email read_email_json(const json& doc) {
     if (!headers->is_object()) in.fail("/headers", "must be an object of header names to string values");
     else
       for (const auto& [name, value] : headers->items()) {
-        if (value.is_string()) m.headers.emplace_back(name, value.get<std::string>());
-        else in.fail("/headers/" + name, "must be a string");
+        if (value.is_string() && value.get_ref<const std::string&>().size() <= 10000 &&
+            value.get_ref<const std::string&>().find('\0') == std::string::npos && name.find('\0') == std::string::npos)
+          m.headers.emplace_back(name, value.get<std::string>());
+        else
+          in.fail("/headers/" + name, "must be a string of at most 10000 bytes without NUL characters");
       }
   }
   if (const json* list = in.value("attachments")) {
@@ -91,6 +108,8 @@ app::inbound_email read_email_json(const json& doc) {
         mail::attachment file;
         file.filename = a.string("filename", 255).value_or("");
         file.content_type = a.string("content_type", 255).value_or("application/octet-stream");
+        if (!is_media_type(file.content_type))
+          a.fail(at + "/content_type", "must be a media type such as application/pdf");
         file.content_id = a.string("content_id", 255).value_or("");
         file.is_inline = a.boolean("inline").value_or(false);
         if (auto b64 = a.string("content_base64", raw_email_limit * 2)) {
@@ -105,6 +124,8 @@ app::inbound_email read_email_json(const json& doc) {
       }
   }
   m.external_ids = string_list(in, "external_ids");
+  for (std::size_t i = 0; i < m.external_ids.size(); ++i)
+    if (m.external_ids[i].size() > 200) in.fail("/external_ids/" + std::to_string(i), "must be at most 200 bytes");
   m.language = in.string("language", 16);
   in.finish();
   return m;
@@ -142,6 +163,7 @@ app::inbound_chat read_chat(const json& doc) {
   in.required("session_id");
   in.required("at");
   c.session_id = in.string("session_id", 200).value_or("");
+  if (doc.contains("session_id") && doc["session_id"] == "") in.fail("/session_id", "must not be empty");
   c.ended = in.one_of("event", {"message", "ended"}).value_or("message") == "ended";
   c.at = in.instant("at").value_or(timestamp{});
   if (!c.ended) {
@@ -151,6 +173,7 @@ app::inbound_chat read_chat(const json& doc) {
     in.required("visitor");
   }
   c.message_id = in.string("message_id", 200).value_or("");
+  if (doc.contains("message_id") && doc["message_id"] == "") in.fail("/message_id", "must not be empty");
   c.sender = in.one_of("sender", {"visitor", "agent", "bot"}).value_or("visitor");
   c.text = in.string("text", 100000).value_or("");
   c.language = in.string("language", 16);
@@ -181,10 +204,21 @@ HELPDESK_HANDLER(post_inbound_email) {
   if (!content_type_is(ctx, "application/json"))
     throw error(errc::unsupported_media_type,
                 "Send the email as message/rfc822 (the raw message) or application/json.");
-  auto doc = parse_json_body(ctx.req);
-  auto m = read_email_json(doc);
-  auto meta = meta_of(ctx, security::sha256_hex(doc.dump()));
-  auto r = co_await e.svc.ingest.email(ctx.caller(), std::move(meta), std::move(m));
+  struct parsed {
+    app::inbound_email mail;
+    std::string sha;
+  };
+  auto parse = [&req = ctx.req] {
+    auto doc = parse_json_body(req);
+    auto mail = read_email_json(doc);
+    return parsed{std::move(mail), security::sha256_hex(doc.dump())};
+  };
+  // Big bodies (attachments in base64) are parsed on the CPU pool.
+  std::optional<parsed> p;
+  if (ctx.req.body().size() > (256u << 10)) p = co_await e.svc.cpu.run(std::move(parse));
+  else p = parse();
+  auto meta = meta_of(ctx, std::move(p->sha));
+  auto r = co_await e.svc.ingest.email(ctx.caller(), std::move(meta), std::move(p->mail));
   co_return ingest_response(ctx, r);
 }
 

@@ -196,8 +196,10 @@ std::optional<std::vector<std::string>> field_reader::string_array(const std::st
   std::vector<std::string> out;
   bool ok = true;
   for (std::size_t i = 0; i < v->size(); ++i) {
-    if (!(*v)[i].is_string() || (*v)[i].get_ref<const std::string&>().size() > 1000) {
-      errors_.push_back({prefix_ + "/" + key + "/" + std::to_string(i), "must be a string of at most 1000 bytes"});
+    if (!(*v)[i].is_string() || (*v)[i].get_ref<const std::string&>().size() > 1000 ||
+        (*v)[i].get_ref<const std::string&>().find('\0') != std::string::npos) {
+      errors_.push_back({prefix_ + "/" + key + "/" + std::to_string(i),
+                         "must be a string of at most 1000 bytes without NUL characters"});
       ok = false;
     } else {
       out.push_back((*v)[i].get<std::string>());

@@ -1,4 +1,6 @@
 // What agents read: customer cards and timelines, tickets, messages, files.
+#include <algorithm>
+
 #include "handlers.hpp"
 #include "helpdesk/mail/html.hpp"
 
@@ -111,11 +113,31 @@ HELPDESK_HANDLER(get_customer) {
   co_return json_response(bhttp::status::ok, body, ctx.req.version());
 }
 
+namespace {
+
+// Sanitising HTML and rendering a page of messages can take milliseconds:
+// the CPU pool does it, not the I/O threads.
+awaitable<response> messages_page(env& e, request_context& ctx, std::vector<store::message_row> rows,
+                                  std::size_t limit) {
+  auto render = [rows = std::move(rows), limit]() mutable {
+    return page_json(std::move(rows), limit, message_json).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  auto body = co_await e.svc.cpu.run(std::move(render));
+  response res{bhttp::status::ok, ctx.req.version()};
+  res.set(bhttp::field::content_type, "application/json");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  co_return res;
+}
+
+}  // namespace
+
 HELPDESK_HANDLER(get_customer_timeline) {
   std::string id(ctx.param("id"));
   auto page = read_page(ctx);
   auto rows = co_await e.svc.support.timeline(ctx.caller(), id, page_of(page));
-  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, message_json), ctx.req.version());
+  co_return co_await messages_page(e, ctx, std::move(rows), page.limit);
 }
 
 HELPDESK_HANDLER(merge_customer) {
@@ -167,14 +189,17 @@ HELPDESK_HANDLER(list_ticket_messages) {
   std::string id(ctx.param("id"));
   auto page = read_page(ctx);
   auto rows = co_await e.svc.support.messages(ctx.caller(), id, page_of(page));
-  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, message_json), ctx.req.version());
+  co_return co_await messages_page(e, ctx, std::move(rows), page.limit);
 }
 
 HELPDESK_HANDLER(get_attachment) {
   std::string id(ctx.param("id"));
   auto a = co_await e.svc.support.attachment(ctx.caller(), id);
   http::response res{bhttp::status::ok, ctx.req.version()};
-  res.set(bhttp::field::content_type, a.content_type.empty() ? "application/octet-stream" : a.content_type);
+  const bool plain = !a.content_type.empty() && std::all_of(a.content_type.begin(), a.content_type.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  res.set(bhttp::field::content_type, plain ? a.content_type : "application/octet-stream");
   // Never rendered inline by the browser: the content came from strangers.
   std::string safe_name;
   for (char c : a.filename) safe_name += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;

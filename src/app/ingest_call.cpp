@@ -72,7 +72,11 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
                              const inbound_call& c, const ingest_options& opts) {
   const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, {});
   const std::string scope = "call:" + b.id;
-  const std::string key = c.call_id + ":" + std::string(to_string(c.event));
+  // A call may ring or be answered more than once (transfers): the sequence
+  // number, when the provider sends one, tells those events apart.
+  const std::string event_key =
+      std::string(to_string(c.event)) + (c.sequence ? ":" + std::to_string(*c.sequence) : std::string());
+  const std::string key = c.call_id + ":" + event_key;
   if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
   ingest::event_log events;
 
@@ -80,13 +84,21 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
   const json event = event_json(c);
   auto existing = store::messages::lock_call(tx, b.id, c.call_id);
   if (existing) {
-    store::messages::add_call_event(tx, existing->message_id, std::string(to_string(c.event)), c.at, event.dump());
+    store::messages::add_call_event(tx, existing->message_id, event_key, std::string(to_string(c.event)), c.at,
+                                    event.dump());
     std::vector<call_event> seen;
     for (const auto& payload : store::messages::call_events(tx, existing->message_id))
       seen.push_back(event_of(json::parse(payload)));
-    const call_state s = fold_call(c.inbound, seen);
-    store::messages::update_call(tx, existing->message_id, state_json(c, s).dump(), std::string(to_string(s.outcome)),
-                                 s.started_at.value_or(c.at));
+    // Who called whom was fixed by the call's first event; a later event
+    // that leaves out `to` or `direction` must not rewrite it.
+    inbound_call first = c;
+    const json stored = json::parse(existing->call_json);
+    first.from = stored.value("from", c.from);
+    first.to = stored.value("to", c.to);
+    first.inbound = stored.value("direction", "inbound") == "inbound";
+    const call_state s = fold_call(first.inbound, seen);
+    store::messages::update_call(tx, existing->message_id, state_json(first, s).dump(),
+                                 std::string(to_string(s.outcome)), s.started_at.value_or(c.at));
     auto ticket = store::tickets::by_id(tx, b.id, existing->ticket_id);
     if (!ticket) throw error::not_found("ticket");
     const std::string status(to_string(ticket->status));
@@ -139,7 +151,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     msg.call_outcome = std::string(to_string(s.outcome));
     msg.occurred_at = c.at;
     store::messages::insert(tx, msg);
-    store::messages::add_call_event(tx, msg.id, std::string(to_string(c.event)), c.at, event.dump());
+    store::messages::add_call_event(tx, msg.id, event_key, std::string(to_string(c.event)), c.at, event.dump());
     events.add("message_added",
                       {{"message_id", msg.id}, {"channel", "phone"}, {"outcome", to_string(s.outcome)}});
     r.customer_id = customer_id;
@@ -153,7 +165,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
 }  // namespace
 
 awaitable<ingest_result> ingest_service::call(const principal& who, ingest_meta meta, inbound_call c) {
-  const std::size_t affinity = std::hash<std::string>{}(c.inbound ? c.from : c.to);
+  const std::size_t affinity = std::hash<std::string>{}(c.call_id);
   auto job = [&who, meta = std::move(meta), c = std::move(c), self = this](pqxx::transaction_base& tx) {
     return ingest_call_tx(tx, self->brands_, who, meta, c, self->opts_);
   };

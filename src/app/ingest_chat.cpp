@@ -118,9 +118,4 @@ awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta 
   co_return co_await committer_.run(std::move(job), affinity);
 }
 
-awaitable<long long> ingest_service::prune_expired_keys() {
-  auto job = [](pqxx::transaction_base& tx) { return store::inbound_keys::prune_expired(tx); };
-  co_return co_await committer_.run(std::move(job));
-}
-
 }  // namespace helpdesk::app

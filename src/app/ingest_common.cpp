@@ -21,15 +21,19 @@ ingest_result replay_of(const std::string& response) {
   return r;
 }
 
-std::optional<ingest_result> check_claim(const std::optional<store::inbound_keys::stored>& held,
-                                         const ingest_meta& meta, const char* what) {
-  if (!held) return std::nullopt;
-  if (held->request_sha256 != meta.request_sha256)
-    throw error::validation({{"", std::string(what) + " was already used for a different request"}},
-                            std::string("This ") + what + " was already used with a different body.");
-  // A concurrent holder has committed (PostgreSQL made us wait), so the answer is there.
-  if (!held->response) store::retry_transaction("inbound key claimed without an answer");
-  return replay_of(*held->response);
+std::string answer_json(const ingest_result& r) {
+  return json{{"ticket_id", r.ticket_id},
+              {"ticket_number", r.ticket_number},
+              {"customer_id", r.customer_id},
+              {"message_id", r.message_id}}
+      .dump();
+}
+
+// A key somebody else holds: its answer, once that holder has committed
+// (PostgreSQL made us wait on the unique index until then).
+ingest_result replay_held(const store::inbound_keys::stored& held) {
+  if (!held.response) store::retry_transaction("inbound key claimed without an answer");
+  return replay_of(*held.response);
 }
 
 std::string idem_scope(const principal& who, const ingest_meta& meta) {
@@ -77,22 +81,30 @@ brand resolve_brand(pqxx::transaction_base& tx, brand_cache& cache, const princi
 
 std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
                                         const std::string& scope, const std::string& natural_key, long long idem_ttl) {
+  bool idem_claimed = false;
   if (meta.idempotency_key) {
     auto held = store::inbound_keys::claim(tx, idem_scope(who, meta), *meta.idempotency_key, meta.request_sha256,
                                            idem_ttl);
-    if (auto r = check_claim(held, meta, "Idempotency-Key")) return r;
+    if (held && held->request_sha256 != meta.request_sha256)
+      throw error::validation({{"", "Idempotency-Key was already used for a different request"}},
+                              "This Idempotency-Key was already used with a different body.");
+    if (held) return replay_held(*held);
+    idem_claimed = true;
   }
+  // The event's own key replays whatever the body: a provider may deliver
+  // one message twice with different trace headers or in another format.
   auto held = store::inbound_keys::claim(tx, scope, natural_key, meta.request_sha256, std::nullopt);
-  return check_claim(held, meta, "event key");
+  if (!held) return std::nullopt;
+  auto replay = replay_held(*held);
+  // The fresh Idempotency-Key must answer its retries the same way.
+  if (idem_claimed)
+    store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, answer_json(replay));
+  return replay;
 }
 
 void complete_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
                    const std::string& natural_key, const ingest_result& r) {
-  json doc = {{"ticket_id", r.ticket_id},
-              {"ticket_number", r.ticket_number},
-              {"customer_id", r.customer_id},
-              {"message_id", r.message_id}};
-  auto text = doc.dump();
+  auto text = answer_json(r);
   store::inbound_keys::complete(tx, scope, natural_key, text);
   if (meta.idempotency_key) store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, text);
 }
@@ -133,3 +145,18 @@ void event_log::write(pqxx::transaction_base& tx, const std::string& ticket_id, 
 }
 
 }  // namespace helpdesk::app::ingest
+
+namespace helpdesk::app {
+
+// Outside the ingest lanes: a long delete must not share a batch with live events.
+awaitable<long long> ingest_service::prune_expired_keys() {
+  auto job = [](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto n = store::inbound_keys::prune_expired(tx);
+    tx.commit();
+    return n;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+}  // namespace helpdesk::app

@@ -164,9 +164,11 @@ std::vector<store::attachment_row> hash_attachments(std::vector<mail::attachment
 }
 
 void require_sender(const inbound_email& m) {
-  if (!normalize_email(m.from))
+  auto from = normalize_email(m.from);
+  if (!from)
     throw error::validation({{"/from", m.from.empty() ? "is required: the message has no From address"
                                                       : "is not an email address"}});
+  if (from->size() > 320) throw error::validation({{"/from", "is longer than 320 characters"}});
 }
 
 }  // namespace
@@ -180,7 +182,9 @@ inbound_email to_inbound_email(mail::parsed_email p) {
   m.subject = std::move(p.subject);
   m.text = std::move(p.text);
   m.html = std::move(p.html);
-  m.message_id = std::move(p.message_id);
+  // RFC 5322 caps a line at 998 characters; a longer id is not one, and it
+  // would not fit the index that deduplicates by it.
+  if (p.message_id.size() <= 998) m.message_id = std::move(p.message_id);
   m.in_reply_to = std::move(p.in_reply_to);
   m.references = split_message_ids(p.references);
   m.date = p.date;

@@ -25,8 +25,8 @@ customer_card read_card(pqxx::transaction_base& tx, store::customer_row c) {
   customer_card card;
   store::tickets::list_filter f;
   f.customer_id = c.id;
-  for (auto& t : store::tickets::list(tx, store::brand_scope{true, {}}, f, {200, ""}))
-    if (t.status != "solved" && t.status != "closed") card.open_tickets.push_back(std::move(t));
+  f.open_only = true;
+  card.open_tickets = store::tickets::list(tx, store::brand_scope{true, {}}, f, {200, ""});
   card.channels = store::customers::channel_summaries(tx, c.id);
   card.suggestions = store::customers::merge_suggestions(tx, c.id);
   card.customer = std::move(c);
@@ -73,6 +73,7 @@ awaitable<std::vector<store::message_row>> support_service::timeline(const princ
 awaitable<merge_outcome> support_service::merge(const principal& who, std::string survivor, std::string merged) {
   auto job = [&who, survivor, merged](pqxx::connection_base& c) {
     pqxx::work tx(c);
+    if (is_uuid(survivor) && is_uuid(merged)) store::customers::lock_pair(tx, survivor, merged);
     auto s = visible_customer(tx, who, survivor);
     if (merged == survivor) throw error::validation({{"/customer_id", "cannot merge a customer into itself"}});
     std::optional<store::customer_row> m = is_uuid(merged) ? store::customers::find(tx, merged) : std::nullopt;

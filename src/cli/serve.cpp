@@ -114,7 +114,11 @@ int run_serve(const config& cfg) {
   auth_opts.login_max_failures_per_email = cfg.login_max_failures;
   auth_opts.login_window_seconds = cfg.login_window_s;
   store::group_commit_options commit_opts;
-  commit_opts.writers = std::size_t(cfg.ingest_writers);
+  // Leave at least one connection for reads, logins and health checks.
+  commit_opts.writers = std::size_t(std::max(1L, std::min(cfg.ingest_writers, cfg.db_pool - 1)));
+  if (long(commit_opts.writers) < cfg.ingest_writers)
+    spdlog::warn("ingest_writers {} lowered to {}: db_pool {} must keep a connection for other work",
+                 cfg.ingest_writers, commit_opts.writers, cfg.db_pool);
   commit_opts.max_batch = std::size_t(cfg.ingest_batch);
   commit_opts.queue_timeout = std::chrono::milliseconds(cfg.db_queue_timeout_ms);
   app::ingest_options ingest_opts;

@@ -51,13 +51,14 @@ std::vector<prepared_statement> customer_statements() {
        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"},
       {"customer_touch",
        "UPDATE customers SET last_contact_at = greatest(last_contact_at, " HELPDESK_SQL_AT("$2") "), "
-       "name = CASE WHEN name = '' THEN $3 ELSE name END, updated_at = now() WHERE id = $1"},
+       "name = CASE WHEN name = '' THEN $3 ELSE name END, updated_at = now() WHERE id = $1 AND merged_into IS NULL"},
       {"customer_find", "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.id = $1"},
       {"customer_search",
        "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.merged_into IS NULL "
        "AND ($1::boolean OR c.brand_id = ANY($2::uuid[])) AND ($5::text = '' OR c.id > nullif($5, '')::uuid) "
        "AND ($3::text = '' OR lower(c.name) LIKE '%' || $3 || '%' ESCAPE '\\' OR c.id IN (SELECT i.customer_id "
-       "FROM customer_identities i WHERE i.value LIKE $3 || '%' ESCAPE '\\' OR i.value = ANY($4::text[]))) "
+       "FROM customer_identities i WHERE ($1::boolean OR i.brand_id = ANY($2::uuid[])) "
+       "AND (i.value LIKE $3 || '%' ESCAPE '\\' OR i.value = ANY($4::text[])))) "
        "ORDER BY c.id LIMIT $6"},
       {"customer_channels",
        "SELECT channel, count(*), " HELPDESK_SQL_MICROS("max(occurred_at)") " FROM messages "
@@ -66,6 +67,7 @@ std::vector<prepared_statement> customer_statements() {
        "SELECT o.id, o.name, s.reason, " HELPDESK_SQL_MICROS("s.created_at") " FROM customer_merge_suggestions s "
        "JOIN customers o ON o.id = CASE WHEN s.customer_id = $1 THEN s.other_customer_id ELSE s.customer_id END "
        "WHERE (s.customer_id = $1 OR s.other_customer_id = $1) AND o.merged_into IS NULL ORDER BY s.created_at"},
+      {"merge_lock", "SELECT id FROM customers WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
       {"merge_identities", "UPDATE customer_identities SET customer_id = $1 WHERE customer_id = $2"},
       {"merge_tickets", "UPDATE tickets SET customer_id = $1, updated_at = now(), version = version + 1 "
                         "WHERE customer_id = $2"},
@@ -75,6 +77,10 @@ std::vector<prepared_statement> customer_statements() {
       {"merge_move_suggestions",
        "UPDATE customer_merge_suggestions s SET customer_id = $1 WHERE customer_id = $2 AND NOT EXISTS "
        "(SELECT 1 FROM customer_merge_suggestions x WHERE x.customer_id = $1 AND x.other_customer_id = s.other_customer_id)"},
+      {"merge_move_other_suggestions",
+       "UPDATE customer_merge_suggestions s SET other_customer_id = $1 WHERE other_customer_id = $2 "
+       "AND customer_id <> $1 AND NOT EXISTS (SELECT 1 FROM customer_merge_suggestions x "
+       "WHERE x.customer_id = s.customer_id AND x.other_customer_id = $1)"},
       {"merge_mark",
        "UPDATE customers SET merged_into = $1, updated_at = now() WHERE id = $2 RETURNING brand_id"},
       {"merge_survivor",
@@ -128,7 +134,14 @@ void suggest_merge(pqxx::transaction_base& tx, const std::string& brand_id, cons
 }
 
 void touch(pqxx::transaction_base& tx, const std::string& id, timestamp at, const std::string& name) {
-  tx.exec_prepared("customer_touch", id, to_unix_micros(at), name);
+  // Zero rows: a merge committed after we resolved the customer; run again
+  // and land on the survivor, which now owns the identities.
+  if (tx.exec_prepared("customer_touch", id, to_unix_micros(at), name).affected_rows() == 0)
+    retry_transaction("the customer was merged meanwhile");
+}
+
+void lock_pair(pqxx::transaction_base& tx, const std::string& a, const std::string& b) {
+  tx.exec_prepared("merge_lock", a, b);
 }
 
 std::optional<customer_row> find(pqxx::transaction_base& tx, const std::string& id) {
@@ -168,6 +181,7 @@ merge_counts merge(pqxx::transaction_base& tx, const std::string& survivor, cons
   n.messages = static_cast<long long>(tx.exec_prepared("merge_messages", survivor, merged).affected_rows());
   tx.exec_prepared("merge_drop_suggestions", survivor, merged);
   tx.exec_prepared("merge_move_suggestions", survivor, merged);
+  tx.exec_prepared("merge_move_other_suggestions", survivor, merged);
   tx.exec_prepared("merge_survivor", survivor, merged);
   auto brand_id = tx.exec_prepared1("merge_mark", survivor, merged)[0].as<std::string>();
   nlohmann::json details = {{"identities", n.identities}, {"tickets", n.tickets}, {"messages", n.messages}};

@@ -52,7 +52,13 @@ std::deque<std::unique_ptr<group_committer::entry>> group_committer::take_batch(
 // A writer keeps taking batches until the queue is empty: under load the
 // queue refills while a batch commits, so batches grow with the load.
 void group_committer::drain(lane& l, connection_slot* slot, std::exception_ptr failure) {
-  for (;;) {
+  for (int batches = 0;; ++batches) {
+    // Give the database thread back now and then: under steady ingest the
+    // lane would never run dry, and reads and logins queue behind it.
+    if (batches == 8 && !failure) {
+      pool_.dispatch([this, &l](connection_slot* next, std::exception_ptr why) { drain(l, next, why); });
+      return;
+    }
     auto batch = take_batch(l);
     if (batch.empty()) return;
     if (failure) {
@@ -85,6 +91,13 @@ void group_committer::run_batch(connection_slot& slot, std::deque<std::unique_pt
     }
     for (auto& e : batch) e->deliver();
     return;
+  } catch (const error& e) {
+    // The database is away or saturated: running each event alone would
+    // only repeat the wait, event by event.
+    if (batch.size() == 1 || e.code() == errc::unavailable) {
+      for (auto& entry : batch) entry->fail(std::current_exception());
+      return;
+    }
   } catch (...) {
     if (batch.size() == 1) {
       batch.front()->fail(std::current_exception());
@@ -98,6 +111,10 @@ void group_committer::run_batch(connection_slot& slot, std::deque<std::unique_pt
   // One failed: nothing of the batch was committed. Each event now gets its
   // own transaction and its own answer.
   for (auto& e : batch) {
+    if (std::chrono::steady_clock::now() - e->enqueued > opts_.queue_timeout) {
+      e->fail(std::make_exception_ptr(error::unavailable("The ingest queue is saturated; retry shortly.", 1)));
+      continue;
+    }
     try {
       run_with_retries(slot, [&](pqxx::connection_base& c) {
         pqxx::work tx(c);

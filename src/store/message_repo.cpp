@@ -85,14 +85,14 @@ std::vector<prepared_statement> message_statements() {
        "INSERT INTO attachments (id, message_id, brand_id, filename, content_type, content_id, is_inline, size, "
        "sha256, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
       {"call_lock",
-       "SELECT id, ticket_id, customer_id FROM messages WHERE brand_id = $1 AND call_id = $2 FOR UPDATE"},
+       "SELECT id, ticket_id, customer_id, call::text FROM messages WHERE brand_id = $1 AND call_id = $2 FOR UPDATE"},
       {"call_update",
        "UPDATE messages SET call = $2::jsonb, call_outcome = $3, occurred_at = " HELPDESK_SQL_AT("$4")
        " WHERE id = $1"},
       {"call_event_add",
-       "INSERT INTO call_events (message_id, kind, at, payload) VALUES ($1, $2, " HELPDESK_SQL_AT("$3")
-       ", $4::jsonb) ON CONFLICT DO NOTHING"},
-      {"call_events", "SELECT payload::text FROM call_events WHERE message_id = $1 ORDER BY kind"},
+       "INSERT INTO call_events (message_id, event_key, kind, at, payload) VALUES ($1, $2, $3, " HELPDESK_SQL_AT("$4")
+       ", $5::jsonb) ON CONFLICT DO NOTHING"},
+      {"call_events", "SELECT payload::text FROM call_events WHERE message_id = $1 ORDER BY event_key"},
       {"messages_for_ticket",
        "SELECT " MESSAGE_COLUMNS MESSAGE_FROM "WHERE m.ticket_id = $1 AND ($2::text = '' OR (m.occurred_at, m.id) > "
        "(SELECT c.occurred_at, c.id FROM messages c WHERE c.id = nullif($2, '')::uuid)) "
@@ -145,7 +145,8 @@ void insert_attachment(pqxx::transaction_base& tx, const attachment_row& a) {
 std::optional<call_ref> lock_call(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& call_id) {
   auto r = tx.exec_prepared("call_lock", brand_id, call_id);
   if (r.empty()) return std::nullopt;
-  return call_ref{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<std::string>()};
+  return call_ref{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                  r[0][3].is_null() ? std::string("{}") : r[0][3].as<std::string>()};
 }
 
 void update_call(pqxx::transaction_base& tx, const std::string& message_id, const std::string& call_json,
@@ -153,9 +154,10 @@ void update_call(pqxx::transaction_base& tx, const std::string& message_id, cons
   tx.exec_prepared("call_update", message_id, call_json, outcome, to_unix_micros(occurred_at));
 }
 
-bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, const std::string& kind, timestamp at,
-                    const std::string& payload_json) {
-  return tx.exec_prepared("call_event_add", message_id, kind, to_unix_micros(at), payload_json).affected_rows() == 1;
+bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, const std::string& event_key,
+                    const std::string& kind, timestamp at, const std::string& payload_json) {
+  return tx.exec_prepared("call_event_add", message_id, event_key, kind, to_unix_micros(at), payload_json)
+             .affected_rows() == 1;
 }
 
 std::vector<std::string> call_events(pqxx::transaction_base& tx, const std::string& message_id) {

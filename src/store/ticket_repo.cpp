@@ -97,7 +97,7 @@ std::vector<prepared_statement> ticket_statements() {
        "WHERE ($1::boolean OR t.brand_id = ANY($2::uuid[])) AND ($3::uuid IS NULL OR t.brand_id = $3) "
        "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
        "AND ($6::text IS NULL OR t.origin_channel = $6) AND ($7::text = '' OR t.id < nullif($7, '')::uuid) "
-       "ORDER BY t.id DESC LIMIT $8"},
+       "AND (NOT $9::boolean OR t.status NOT IN ('solved', 'closed')) ORDER BY t.id DESC LIMIT $8"},
       {"ticket_events_add",
        "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
        "SELECT $1, $2, e->>0, $3, e->1 FROM jsonb_array_elements($4::jsonb) AS e"},
@@ -161,7 +161,7 @@ std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scop
   std::vector<ticket_row> out;
   auto rows = tx.exec_prepared("ticket_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
                                sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
-                               page.after_id, static_cast<long long>(page.limit));
+                               page.after_id, static_cast<long long>(page.limit), f.open_only);
   for (const auto& r : rows) out.push_back(read_ticket(r));
   return out;
 }

@@ -301,3 +301,75 @@ TEST_F(ingest, a_chat_that_reveals_email_and_phone_links_later_mail_without_a_me
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+TEST_F(ingest, a_redelivery_with_other_trace_headers_replays_and_a_new_key_keeps_its_answer) {
+  auto first = email(first_mail());
+  auto redelivered = first_mail();
+  redelivered["headers"] = {{"Received", "from mx2.example.cz by mx.shop-a.example"}};
+  auto again = post("/v1/inbound/email", redelivered.dump(), "application/json", {{"Idempotency-Key", "k-9"}});
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json(), first);
+  auto retry = post("/v1/inbound/email", redelivered.dump(), "application/json", {{"Idempotency-Key", "k-9"}});
+  EXPECT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.header("idempotent-replayed"), "true");
+  EXPECT_EQ(retry.json(), first);
+  EXPECT_EQ(get("/v1/tickets/" + first["ticket_id"].get<std::string>() + "/messages")["items"].size(), 1u);
+}
+
+TEST_F(ingest, a_transferred_call_answered_twice_keeps_both_events_and_its_direction) {
+  auto post_call = [&](const json& doc) {
+    auto r = post("/v1/inbound/calls", doc.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json();
+  };
+  json base = {{"call_id", "CA-T"}, {"from", "+420777123456"}, {"to", "+420222333444"}, {"direction", "inbound"}};
+  auto a = base;
+  a.update({{"event", "answered"}, {"at", "2026-11-23T10:00:05Z"}, {"sequence", 2}, {"agent_id", "agent-1"}});
+  auto t = base;
+  t.update({{"event", "transferred"}, {"at", "2026-11-23T10:02:00Z"}, {"sequence", 3}});
+  auto b = base;
+  b.update({{"event", "answered"}, {"at", "2026-11-23T10:02:10Z"}, {"sequence", 4}, {"agent_id", "agent-2"}});
+  json done = {{"call_id", "CA-T"}, {"event", "completed"}, {"from", "+420777123456"}, {"at", "2026-11-23T10:05:00Z"},
+               {"sequence", 5}, {"duration_seconds", 295}};  // no `to`, no `direction`
+  post_call(a);
+  post_call(t);
+  post_call(b);
+  auto last = post_call(done);
+  auto msgs = get("/v1/tickets/" + last["ticket_id"].get<std::string>() + "/messages")["items"];
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0]["call"]["to"], "+420222333444");
+  EXPECT_EQ(msgs[0]["call"]["direction"], "inbound");
+  EXPECT_EQ(msgs[0]["call"]["agent_id"], "agent-2");
+  EXPECT_EQ(msgs[0]["call"]["duration_seconds"], 295);
+  EXPECT_EQ(msgs[0]["call"]["callback_required"], false);
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM call_events"), "4");
+}
+
+TEST_F(ingest, fields_that_could_not_be_stored_are_refused_up_front) {
+  auto long_id = first_mail();
+  long_id["external_ids"] = {std::string(400, 'x')};
+  auto r = post("/v1/inbound/email", long_id.dump());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["errors"][0]["pointer"], "/external_ids/0");
+  auto bad_type = first_mail();
+  bad_type["attachments"] = {{{"filename", "a.txt"}, {"content_type", "text/plain\r\nSet-Cookie: x=1"},
+                              {"content_base64", "aGk="}}};
+  r = post("/v1/inbound/email", bad_type.dump());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["errors"][0]["pointer"], "/attachments/0/content_type");
+  auto nul_header = first_mail();
+  nul_header["headers"] = {{"X-Note", std::string("a\0b", 3)}};
+  r = post("/v1/inbound/email", nul_header.dump());
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = post("/v1/inbound/chat", R"({"session_id": "", "message_id": "", "sender": "visitor", "visitor": {"handle": "h"},
+                                   "text": "x", "at": "2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["errors"].size(), 2u);
+  EXPECT_EQ(ticket_count(), 0u);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing

@@ -97,8 +97,8 @@ struct ingest_result {
 
 class ingest_service {
  public:
-  ingest_service(store::group_committer& committer, cpu_pool& cpu, ingest_options opts)
-      : committer_(committer), cpu_(cpu), opts_(std::move(opts)) {}
+  ingest_service(store::db_pool& db, store::group_committer& committer, cpu_pool& cpu, ingest_options opts)
+      : db_(db), committer_(committer), cpu_(cpu), opts_(std::move(opts)) {}
 
   awaitable<ingest_result> email(const principal& who, ingest_meta meta, inbound_email m);
   // Parses raw MIME off the I/O threads, then ingests it.
@@ -112,6 +112,7 @@ class ingest_service {
   const ingest_options& options() const { return opts_; }
 
  private:
+  store::db_pool& db_;
   store::group_committer& committer_;
   cpu_pool& cpu_;
   ingest_options opts_;

@@ -20,7 +20,7 @@ struct services {
         auth(pool, workers, auth_opts),
         directory(pool, workers, auth),
         health(pool),
-        ingest(committer, workers, std::move(ingest_opts)),
+        ingest(pool, committer, workers, std::move(ingest_opts)),
         support(pool) {}
 
   store::db_pool& db;

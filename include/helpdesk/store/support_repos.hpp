@@ -158,6 +158,8 @@ struct suggestion {
   timestamp created_at{};
 };
 std::vector<suggestion> merge_suggestions(pqxx::transaction_base& tx, const std::string& id);
+// Locks both customers (in id order, so two merges cannot deadlock).
+void lock_pair(pqxx::transaction_base& tx, const std::string& a, const std::string& b);
 // Moves everything of `merged` onto `survivor` and records the audit row.
 struct merge_counts {
   long long identities = 0;
@@ -213,6 +215,7 @@ struct list_filter {
   std::optional<std::string> status;
   std::optional<std::string> customer_id;
   std::optional<std::string> channel;  // origin channel
+  bool open_only = false;              // neither solved nor closed
 };
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
                              const page_request& page);
@@ -228,14 +231,15 @@ struct call_ref {
   std::string message_id;
   std::string ticket_id;
   std::string customer_id;
+  std::string call_json;  // the folded call as stored
 };
 // Locks the call's message until the transaction ends.
 std::optional<call_ref> lock_call(pqxx::transaction_base& tx, const std::string& brand_id, const std::string& call_id);
 void update_call(pqxx::transaction_base& tx, const std::string& message_id, const std::string& call_json,
                  const std::string& outcome, timestamp occurred_at);
-// False when this kind of event was already stored for the call.
-bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, const std::string& kind, timestamp at,
-                    const std::string& payload_json);
+// False when this event (kind, and sequence if any) was already stored for the call.
+bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, const std::string& event_key,
+                    const std::string& kind, timestamp at, const std::string& payload_json);
 std::vector<std::string> call_events(pqxx::transaction_base& tx, const std::string& message_id);  // payloads
 std::vector<message_row> for_ticket(pqxx::transaction_base& tx, const std::string& ticket_id, const page_request& page);
 // Newest first; the cursor is the last message id of the previous page.
