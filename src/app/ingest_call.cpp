@@ -157,8 +157,7 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     r.customer_id = customer_id;
     r.message_id = msg.id;
   }
-  events.write(tx, r.ticket_id, b.id);
-  ingest::complete_keys(tx, who, meta, scope, key, r);
+  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
   return r;
 }
 

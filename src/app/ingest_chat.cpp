@@ -44,8 +44,7 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, co
   ingest::event_log events;
   if (c.ended) {
     auto r = end_session(tx, b, c, events);
-    events.write(tx, r.ticket_id, b.id);
-    ingest::complete_keys(tx, who, meta, scope, key, r);
+    ingest::finish(tx, who, meta, scope, key, r, b.id, events);
     return r;
   }
 
@@ -103,8 +102,7 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, co
   r.message_id = msg.id;
   events.add("message_added",
                     {{"message_id", msg.id}, {"channel", "chat"}, {"sender", c.sender}});
-  events.write(tx, r.ticket_id, b.id);
-  ingest::complete_keys(tx, who, meta, scope, key, r);
+  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
   return r;
 }
 

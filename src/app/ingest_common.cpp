@@ -102,11 +102,11 @@ std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const princi
   return replay;
 }
 
-void complete_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
-                   const std::string& natural_key, const ingest_result& r) {
-  auto text = answer_json(r);
-  store::inbound_keys::complete(tx, scope, natural_key, text);
-  if (meta.idempotency_key) store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, text);
+void finish(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
+            const std::string& natural_key, const ingest_result& r, const std::string& brand_id, const event_log& events) {
+  std::optional<store::inbound_keys::key_ref> idem;
+  if (meta.idempotency_key) idem = store::inbound_keys::key_ref{idem_scope(who, meta), *meta.idempotency_key};
+  store::inbound_keys::finish(tx, r.ticket_id, brand_id, events.dump(), answer_json(r), {scope, natural_key}, idem);
 }
 
 customer_resolution identify(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids) {
@@ -139,10 +139,6 @@ std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand
 }
 
 std::string number_of(const brand& b, long long number) { return b.ticket_prefix + "-" + std::to_string(number); }
-
-void event_log::write(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id) {
-  if (!events_.empty()) store::tickets::add_events(tx, ticket_id, brand_id, "integration", events_.dump());
-}
 
 }  // namespace helpdesk::app::ingest
 

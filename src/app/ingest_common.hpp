@@ -22,8 +22,10 @@ brand resolve_brand(pqxx::transaction_base& tx, brand_cache& cache, const princi
 // replay. Throws validation when a key was used with a different request.
 std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
                                         const std::string& scope, const std::string& natural_key, long long idem_ttl);
-void complete_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
-                   const std::string& natural_key, const ingest_result& r);
+class event_log;
+// Writes the ticket events and stores the answer under the keys, together.
+void finish(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
+            const std::string& natural_key, const ingest_result& r, const std::string& brand_id, const event_log& events);
 
 // Which customer the identities name (looked up, not yet written).
 customer_resolution identify(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids);
@@ -37,7 +39,7 @@ std::string number_of(const brand& b, long long number);
 class event_log {
  public:
   void add(std::string kind, json data) { events_.push_back({std::move(kind), std::move(data)}); }
-  void write(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id);
+  std::string dump() const { return events_.dump(); }
 
  private:
   json events_ = json::array();

@@ -141,8 +141,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
   events.add("message_added",
                     {{"message_id", msg.id}, {"channel", "email"}, {"automatic", verdict.automatic},
                      {"matched_by", decision.matched_by}});
-  events.write(tx, r.ticket_id, b.id);
-  ingest::complete_keys(tx, who, meta, scope, key, r);
+  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
   return r;
 }
 

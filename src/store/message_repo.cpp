@@ -109,6 +109,10 @@ std::vector<prepared_statement> message_statements() {
        "now() + $4::bigint * interval '1 second') ON CONFLICT DO NOTHING"},
       {"inbound_key_read", "SELECT request_sha256, response::text FROM inbound_keys WHERE scope = $1 AND key = $2"},
       {"inbound_key_complete", "UPDATE inbound_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2"},
+      {"ingest_finish",
+       "WITH events AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
+       "SELECT $1, $2, e->>0, 'integration', e->1 FROM jsonb_array_elements($3::jsonb) AS e) "
+       "UPDATE inbound_keys SET response = $4::jsonb WHERE (scope = $5 AND key = $6) OR (scope = $7 AND key = $8)"},
       {"inbound_key_prune", "DELETE FROM inbound_keys WHERE expires_at < now()"},
       {"brand_phone_regions",
        "SELECT DISTINCT default_phone_region FROM brands WHERE $1::boolean OR id = ANY($2::uuid[])"},
@@ -217,6 +221,14 @@ std::optional<stored> claim(pqxx::transaction_base& tx, const std::string& scope
 void complete(pqxx::transaction_base& tx, const std::string& scope, const std::string& key,
               const std::string& response_json) {
   tx.exec_prepared("inbound_key_complete", scope, key, response_json);
+}
+
+void finish(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+            const std::string& events_json, const std::string& response_json, const key_ref& event_key,
+            const std::optional<key_ref>& idempotency_key) {
+  tx.exec_prepared("ingest_finish", ticket_id, brand_id, events_json, response_json, event_key.scope, event_key.key,
+                   idempotency_key ? idempotency_key->scope.c_str() : nullptr,
+                   idempotency_key ? idempotency_key->key.c_str() : nullptr);
 }
 
 long long prune_expired(pqxx::transaction_base& tx) {

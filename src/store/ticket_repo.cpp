@@ -98,9 +98,6 @@ std::vector<prepared_statement> ticket_statements() {
        "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
        "AND ($6::text IS NULL OR t.origin_channel = $6) AND ($7::text = '' OR t.id < nullif($7, '')::uuid) "
        "AND (NOT $9::boolean OR t.status NOT IN ('solved', 'closed')) ORDER BY t.id DESC LIMIT $8"},
-      {"ticket_events_add",
-       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
-       "SELECT $1, $2, e->>0, $3, e->1 FROM jsonb_array_elements($4::jsonb) AS e"},
   };
 }
 
@@ -164,11 +161,6 @@ std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scop
                                page.after_id, static_cast<long long>(page.limit), f.open_only);
   for (const auto& r : rows) out.push_back(read_ticket(r));
   return out;
-}
-
-void add_events(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
-                const std::string& actor, const std::string& events_json) {
-  tx.exec_prepared("ticket_events_add", ticket_id, brand_id, actor, events_json);
 }
 
 }  // namespace tickets

@@ -111,6 +111,16 @@ std::optional<stored> claim(pqxx::transaction_base& tx, const std::string& scope
                             const std::string& request_sha256, std::optional<long long> ttl_seconds);
 void complete(pqxx::transaction_base& tx, const std::string& scope, const std::string& key,
               const std::string& response_json);
+// The end of an ingest in one statement: the ticket's events (a JSON array
+// of [kind, data]) and the answer stored under the event key and, when
+// given, the Idempotency-Key.
+struct key_ref {
+  std::string scope;
+  std::string key;
+};
+void finish(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
+            const std::string& events_json, const std::string& response_json, const key_ref& event_key,
+            const std::optional<key_ref>& idempotency_key);
 long long prune_expired(pqxx::transaction_base& tx);
 }  // namespace inbound_keys
 
@@ -219,9 +229,6 @@ struct list_filter {
 };
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
                              const page_request& page);
-// Appends events to the ticket's log; events_json is an array of [kind, data].
-void add_events(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& brand_id,
-                const std::string& actor, const std::string& events_json);
 }  // namespace tickets
 
 namespace messages {
