@@ -153,6 +153,7 @@ std::optional<customer_row> find(pqxx::transaction_base& tx, const std::string& 
 std::vector<customer_row> search(pqxx::transaction_base& tx, const brand_scope& scope, const search_query& q,
                                  const page_request& page) {
   std::vector<customer_row> out;
+  tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");  // see tickets::list
   auto rows = tx.exec_prepared("customer_search", scope.all, sql::uuid_array(scope.ids), q.text,
                                sql::text_array(q.e164), page.after_id, static_cast<long long>(page.limit));
   for (const auto& r : rows) out.push_back(read_customer(r));

@@ -156,6 +156,9 @@ std::string display_number(pqxx::transaction_base& tx, const std::string& id) {
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
                              const page_request& page) {
   std::vector<ticket_row> out;
+  // One statement serves every filter combination; a cached generic plan
+  // would pick one access path for all of them (e.g. no customer index).
+  tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");
   auto rows = tx.exec_prepared("ticket_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
                                sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
                                page.after_id, static_cast<long long>(page.limit), f.open_only);
