@@ -3,32 +3,21 @@
 #include <cstddef>
 #include <optional>
 
+#include "helpdesk/domain/ascii.hpp"
+
 namespace helpdesk {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+using ascii::ascii_lower;
+using ascii::ascii_upper;
+using ascii::iequals;
+using ascii::is_space;
+using ascii::istarts_with;
+using ascii::lower;
+using ascii::trim;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
 
 // The keyword of a structured header value: comments "(...)" dropped, cut
 // at the first ';' (RFC 3834 allows "auto-replied; owner-email=..."),

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "helpdesk/domain/ascii.hpp"
 #include "helpdesk/domain/locale_codes.hpp"
 
 namespace helpdesk {
@@ -66,11 +67,7 @@ void check_brand_fields(brand_fields& f, std::vector<field_error>& out) {
 
 }  // namespace
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower_ascii(std::string_view s) { return ascii::lower(s); }
 
 bool is_plausible_email(std::string_view s) {
   if (s.size() < 3 || s.size() > 254 || has_control_chars(s)) return false;

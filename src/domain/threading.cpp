@@ -4,28 +4,22 @@
 #include <array>
 #include <cstddef>
 
+#include "helpdesk/domain/ascii.hpp"
 #include "helpdesk/domain/ids.hpp"
 
 namespace helpdesk {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+using ascii::ascii_lower;
+using ascii::ascii_upper;
+using ascii::iequals;
+using ascii::is_space;
+using ascii::istarts_with;
+using ascii::lower;
+using ascii::trim;
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
 
 // Forward markers as mail clients write them: English, German (WG),
 // French (TR), Polish (PD), Norwegian/Danish (VS), Swedish (VB), Dutch

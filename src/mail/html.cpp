@@ -12,6 +12,7 @@
 #include <string>
 
 #include "charset.hpp"
+#include "helpdesk/domain/ascii.hpp"
 
 namespace helpdesk::mail {
 namespace {
@@ -50,7 +51,7 @@ std::string_view content_of(const xmlNode* node) {
                                   : std::string_view();
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+using ascii::ascii_lower;
 
 template <std::size_t N>
 bool one_of(std::string_view name, const std::array<std::string_view, N>& names) {
