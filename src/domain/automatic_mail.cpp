@@ -9,13 +9,7 @@ namespace helpdesk {
 
 namespace {
 
-using ascii::ascii_lower;
-using ascii::ascii_upper;
-using ascii::iequals;
-using ascii::is_space;
-using ascii::istarts_with;
-using ascii::lower;
-using ascii::trim;
+using namespace ascii;
 
 
 
