@@ -3,7 +3,8 @@
 -- Fixed seeds per thread; a pool of 100,000 customers. Email: 60 % new
 -- threads, 30 % replies (In-Reply-To an earlier message of the thread),
 -- 10 % carrying a 20 KB attachment. Calls: ringing, then answered+completed
--- or missed. Chat: sessions of several visitor messages.
+-- or missed. Chat: sessions of several visitor messages. Calls and chat
+-- sessions interleave, 256 of them open per wrk thread.
 
 local threads = {}
 local counter = 0
@@ -72,32 +73,46 @@ local function email_request()
   return wrk.format("POST", "/v1/inbound/email", nil, body)
 end
 
-local function call_request()
-  if #pending == 0 or math.random(1, 100) <= 40 then
-    local call_id = "CA" .. next_id()
-    local from = "+420 6" .. string.format("%08d", customer())
-    local answered = math.random(1, 100) <= 70
-    local events = answered and {"ringing", "answered", "completed"} or {"ringing", "missed"}
-    table.insert(pending, {call_id = call_id, from = from, events = events, i = 1})
+-- Calls and chats in progress: each request moves a random one of them on
+-- by one event, and a finished one gives way to a new one. Hundreds are open
+-- at once, as on a busy line, so two events of one conversation rarely
+-- travel together.
+local open_conversations = 256
+
+local function slot(make)
+  if #pending < open_conversations then
+    table.insert(pending, make())
+    return #pending
   end
-  local k = math.random(1, #pending)
+  return math.random(1, #pending)
+end
+
+local function new_call()
+  local answered = math.random(1, 100) <= 70
+  return {call_id = "CA" .. next_id(), from = "+420 6" .. string.format("%08d", customer()),
+          events = answered and {"ringing", "answered", "completed"} or {"ringing", "missed"}, i = 1}
+end
+
+local function call_request()
+  local k = slot(new_call)
   local c = pending[k]
   local event = c.events[c.i]
   c.i = c.i + 1
-  if c.i > #c.events then table.remove(pending, k) end
+  if c.i > #c.events then pending[k] = new_call() end
   local body = '{"call_id":"' .. c.call_id .. '","event":"' .. event .. '","direction":"inbound","from":"' .. c.from ..
     '","to":"+420222333444","at":"2026-11-23T10:00:0' .. c.i .. 'Z","sequence":' .. c.i .. '}'
   return wrk.format("POST", "/v1/inbound/calls", nil, body)
 end
 
+local function new_session()
+  return {session = "S" .. next_id(), handle = "visitor-" .. customer(), left = math.random(2, 6)}
+end
+
 local function chat_request()
-  if #pending == 0 or math.random(1, 100) <= 25 then
-    table.insert(pending, {session = "S" .. next_id(), handle = "visitor-" .. customer(), left = math.random(2, 6)})
-  end
-  local k = math.random(1, #pending)
+  local k = slot(new_session)
   local s = pending[k]
   s.left = s.left - 1
-  if s.left <= 0 then table.remove(pending, k) end
+  if s.left <= 0 then pending[k] = new_session() end
   local body = '{"session_id":"' .. s.session .. '","message_id":"' .. next_id() ..
     '","sender":"visitor","visitor":{"handle":"' .. s.handle .. '"},"text":"Hi, is item ' .. math.random(1, 9999) ..
     ' in stock?","at":"2026-11-23T10:00:00Z"}'
