@@ -68,27 +68,32 @@ std::optional<bool> callback_flag(const call_state& s) {
   return std::nullopt;
 }
 
-ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
+ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal& who, const ingest_meta& meta,
                              const inbound_call& c, const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, {});
+  const brand b = ingest::resolve_brand(p.tx(), brands, who, meta.brand, {});
   const std::string scope = "call:" + b.id;
   // A call may ring or be answered more than once (transfers): the sequence
   // number, when the provider sends one, tells those events apart.
   const std::string event_key =
       std::string(to_string(c.event)) + (c.sequence ? ":" + std::to_string(*c.sequence) : std::string());
   const std::string key = c.call_id + ":" + event_key;
-  if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  if (auto replay = ingest::claim_keys(p, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
   ingest::event_log events;
 
   ingest_result r;
   const json event = event_json(c);
-  auto existing = store::messages::lock_call(tx, b.id, c.call_id);
+  auto existing = p.call(b.id, c.call_id);
   if (existing) {
-    store::messages::add_call_event(tx, existing->message_id, event_key, std::string(to_string(c.event)), c.at,
-                                    event.dump());
     std::vector<call_event> seen;
-    for (const auto& payload : store::messages::call_events(tx, existing->message_id))
+    bool stored_before = false;
+    for (const auto& [stored_key, payload] : p.call_events(existing->message_id)) {
       seen.push_back(event_of(json::parse(payload)));
+      stored_before = stored_before || stored_key == event_key;
+    }
+    if (!stored_before) {
+      p.add_call_event(existing->message_id, event_key, std::string(to_string(c.event)), c.at, event.dump());
+      seen.push_back(event_of(event));
+    }
     // Who called whom was fixed by the call's first event; a later event
     // that leaves out `to` or `direction` must not rewrite it.
     inbound_call first = c;
@@ -97,13 +102,13 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     first.to = stored.value("to", c.to);
     first.inbound = stored.value("direction", "inbound") == "inbound";
     const call_state s = fold_call(first.inbound, seen);
-    store::messages::update_call(tx, existing->message_id, state_json(first, s).dump(),
+    p.update_call(existing->message_id, state_json(first, s).dump(),
                                  std::string(to_string(s.outcome)), s.started_at.value_or(c.at));
-    auto ticket = store::tickets::by_id(tx, b.id, existing->ticket_id);
+    auto ticket = p.ticket_by_id(b.id, existing->ticket_id);
     if (!ticket) throw error::not_found("ticket");
     const std::string status(to_string(ticket->status));
     store::tickets::inbound_update u{ticket->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s)};
-    if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
+    if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
     events.add("call_updated",
                       {{"message_id", existing->message_id}, {"event", to_string(c.event)},
                        {"outcome", to_string(s.outcome)}});
@@ -112,13 +117,13 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     const call_state s = fold_call(c.inbound, {event_of(event)});
     std::vector<identity> ids;
     if (auto caller = normalize_caller(c.inbound ? c.from : c.to, b.default_phone_region)) ids.push_back(*caller);
-    const std::string customer_id = ingest::settle_customer(tx, b.id, ingest::identify(tx, b.id, ids), "", c.at);
+    const std::string customer_id = ingest::settle_customer(p, b.id, ingest::identify(p, b.id, ids), "", c.at);
     std::optional<thread_candidate> target;
-    if (c.inbound) target = store::tickets::awaiting_callback(tx, customer_id);
+    if (c.inbound) target = p.awaiting_callback(customer_id);
     if (target) {
       const std::string status(to_string(target->status));
       store::tickets::inbound_update u{target->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s)};
-      if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
+      if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
       r.ticket_id = target->ticket_id;
       r.ticket_number = ingest::number_of(b, target->number);
     } else {
@@ -131,12 +136,13 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
       t.callback_required = s.callback_required();
       t.customer_waiting = s.callback_required();
       t.at = c.at;
-      auto number = store::tickets::insert(tx, t);
+      auto number = p.insert_ticket(t);
       if (!number) store::retry_transaction("ticket insert collided");
       r.ticket_id = t.id;
       r.ticket_number = ingest::number_of(b, *number);
       events.add("created", {{"channel", "phone"}});
     }
+    if (p.guessing()) return r;  // thrown away: skip building what it would write
     store::message_row msg;
     msg.id = new_uuid_v7();
     msg.ticket_id = r.ticket_id;
@@ -150,24 +156,40 @@ ingest_result ingest_call_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     msg.call_json = state_json(c, s).dump();
     msg.call_outcome = std::string(to_string(s.outcome));
     msg.occurred_at = c.at;
-    store::messages::insert(tx, msg);
-    store::messages::add_call_event(tx, msg.id, event_key, std::string(to_string(c.event)), c.at, event.dump());
-    events.add("message_added",
-                      {{"message_id", msg.id}, {"channel", "phone"}, {"outcome", to_string(s.outcome)}});
     r.customer_id = customer_id;
     r.message_id = msg.id;
+    p.insert_message(std::move(msg));
+    p.add_call_event(r.message_id, event_key, std::string(to_string(c.event)), c.at, event.dump());
+    events.add("message_added",
+                      {{"message_id", r.message_id}, {"channel", "phone"}, {"outcome", to_string(s.outcome)}});
   }
-  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
+  ingest::finish(p, who, meta, scope, key, r, b.id, events);
   return r;
 }
+
+class call_job final : public ingest::job {
+ public:
+  call_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_call c, const ingest_options& opts)
+      : brands_(brands), who_(who), meta_(std::move(meta)), c_(std::move(c)), opts_(opts) {
+    conflicts_with("call:" + c_.call_id);
+    conflicts_with_phone(c_.inbound ? c_.from : c_.to);
+    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
+  }
+  ingest_result decide(ingest::port& p) override { return decide_call(p, brands_, who_, meta_, c_, opts_); }
+
+ private:
+  brand_cache& brands_;
+  const principal& who_;
+  ingest_meta meta_;
+  inbound_call c_;
+  const ingest_options& opts_;
+};
 
 }  // namespace
 
 awaitable<ingest_result> ingest_service::call(const principal& who, ingest_meta meta, inbound_call c) {
   const std::size_t affinity = std::hash<std::string>{}(c.call_id);
-  auto job = [&who, meta = std::move(meta), c = std::move(c), self = this](pqxx::transaction_base& tx) {
-    return ingest_call_tx(tx, self->brands_, who, meta, c, self->opts_);
-  };
+  call_job job(brands_, who, std::move(meta), std::move(c), opts_);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -24,9 +24,9 @@ std::string visitor_label(const chat_visitor& v) {
   return v.handle;
 }
 
-ingest_result end_session(pqxx::transaction_base& tx, const brand& b, const inbound_chat& c,
+ingest_result end_session(ingest::port& p, const brand& b, const inbound_chat& c,
                           ingest::event_log& events) {
-  auto ticket = store::tickets::by_chat_session(tx, b.id, c.session_id);
+  auto ticket = p.ticket_by_chat_session(b.id, c.session_id);
   if (!ticket)
     throw error::validation({{"/session_id", "no chat session '" + c.session_id + "' is known"}},
                             "The chat session does not exist.");
@@ -35,24 +35,24 @@ ingest_result end_session(pqxx::transaction_base& tx, const brand& b, const inbo
   return {ticket->ticket_id, ingest::number_of(b, ticket->number), ticket->customer_id, "", false};
 }
 
-ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
+ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal& who, const ingest_meta& meta,
                              const inbound_chat& c, const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, {});
+  const brand b = ingest::resolve_brand(p.tx(), brands, who, meta.brand, {});
   const std::string scope = "chat:" + b.id;
   const std::string key = c.ended ? "ended:" + c.session_id : c.message_id;
-  if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  if (auto replay = ingest::claim_keys(p, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
   ingest::event_log events;
   if (c.ended) {
-    auto r = end_session(tx, b, c, events);
-    ingest::finish(tx, who, meta, scope, key, r, b.id, events);
+    auto r = end_session(p, b, c, events);
+    ingest::finish(p, who, meta, scope, key, r, b.id, events);
     return r;
   }
 
   const bool from_visitor = c.sender == "visitor";
-  auto ticket = store::tickets::by_chat_session(tx, b.id, c.session_id);
+  auto ticket = p.ticket_by_chat_session(b.id, c.session_id);
   const auto ids = visitor_identities(c.visitor, b);
   ingest_result r;
-  r.customer_id = ingest::settle_customer(tx, b.id, ingest::identify(tx, b.id, ids), c.visitor.name, c.at,
+  r.customer_id = ingest::settle_customer(p, b.id, ingest::identify(p, b.id, ids), c.visitor.name, c.at,
                                          ticket ? ticket->customer_id : "");
   if (ticket) {
     r.ticket_id = ticket->ticket_id;
@@ -61,7 +61,7 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, co
       const ticket_status next = status_after_inbound(ticket->status);
       store::tickets::inbound_update u{ticket->ticket_id, std::string(to_string(ticket->status)),
                                        std::string(to_string(next)), c.at, true, std::nullopt};
-      if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
+      if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
       if (next != ticket->status)
         events.add("status_changed",
                           {{"from", to_string(ticket->status)}, {"to", to_string(next)}, {"reason", "visitor wrote"}});
@@ -77,13 +77,14 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, co
     t.chat_session_id = c.session_id;
     t.customer_waiting = from_visitor;
     t.at = c.at;
-    auto number = store::tickets::insert(tx, t);
+    auto number = p.insert_ticket(t);
     if (!number) store::retry_transaction("the chat session's ticket was created concurrently");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
     events.add("created", {{"channel", "chat"}, {"session_id", c.session_id}});
   }
 
+  if (p.guessing()) return r;  // thrown away: skip building what it would write
   store::message_row msg;
   msg.id = new_uuid_v7();
   msg.ticket_id = r.ticket_id;
@@ -98,21 +99,40 @@ ingest_result ingest_chat_tx(pqxx::transaction_base& tx, brand_cache& brands, co
   msg.chat_session_id = c.session_id;
   msg.chat_message_id = c.message_id;
   msg.occurred_at = c.at;
-  store::messages::insert(tx, msg);
   r.message_id = msg.id;
+  p.insert_message(std::move(msg));
   events.add("message_added",
-                    {{"message_id", msg.id}, {"channel", "chat"}, {"sender", c.sender}});
-  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
+                    {{"message_id", r.message_id}, {"channel", "chat"}, {"sender", c.sender}});
+  ingest::finish(p, who, meta, scope, key, r, b.id, events);
   return r;
 }
+
+class chat_job final : public ingest::job {
+ public:
+  chat_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_chat c, const ingest_options& opts)
+      : brands_(brands), who_(who), meta_(std::move(meta)), c_(std::move(c)), opts_(opts) {
+    conflicts_with("session:" + c_.session_id);
+    conflicts_with("chat-message:" + c_.message_id);
+    if (!c_.visitor.handle.empty()) conflicts_with("handle:" + c_.visitor.handle);
+    if (auto e = normalize_email(c_.visitor.email)) conflicts_with("email:" + *e);
+    if (!c_.visitor.phone.empty()) conflicts_with_phone(c_.visitor.phone);
+    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
+  }
+  ingest_result decide(ingest::port& p) override { return decide_chat(p, brands_, who_, meta_, c_, opts_); }
+
+ private:
+  brand_cache& brands_;
+  const principal& who_;
+  ingest_meta meta_;
+  inbound_chat c_;
+  const ingest_options& opts_;
+};
 
 }  // namespace
 
 awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta meta, inbound_chat c) {
   const std::size_t affinity = std::hash<std::string>{}(c.session_id);
-  auto job = [&who, meta = std::move(meta), c = std::move(c), self = this](pqxx::transaction_base& tx) {
-    return ingest_chat_tx(tx, self->brands_, who, meta, c, self->opts_);
-  };
+  chat_job job(brands_, who, std::move(meta), std::move(c), opts_);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -79,11 +79,11 @@ brand resolve_brand(pqxx::transaction_base& tx, brand_cache& cache, const princi
                           "The brand of this event cannot be decided.");
 }
 
-std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta,
+std::optional<ingest_result> claim_keys(port& p, const principal& who, const ingest_meta& meta,
                                         const std::string& scope, const std::string& natural_key, long long idem_ttl) {
   bool idem_claimed = false;
   if (meta.idempotency_key) {
-    auto held = store::inbound_keys::claim(tx, idem_scope(who, meta), *meta.idempotency_key, meta.request_sha256,
+    auto held = p.claim(idem_scope(who, meta), *meta.idempotency_key, meta.request_sha256,
                                            idem_ttl);
     if (held && held->request_sha256 != meta.request_sha256)
       throw error::validation({{"", "Idempotency-Key was already used for a different request"}},
@@ -93,27 +93,27 @@ std::optional<ingest_result> claim_keys(pqxx::transaction_base& tx, const princi
   }
   // The event's own key replays whatever the body: a provider may deliver
   // one message twice with different trace headers or in another format.
-  auto held = store::inbound_keys::claim(tx, scope, natural_key, meta.request_sha256, std::nullopt);
+  auto held = p.claim(scope, natural_key, meta.request_sha256, std::nullopt);
   if (!held) return std::nullopt;
   auto replay = replay_held(*held);
   // The fresh Idempotency-Key must answer its retries the same way.
   if (idem_claimed)
-    store::inbound_keys::complete(tx, idem_scope(who, meta), *meta.idempotency_key, answer_json(replay));
+    p.complete_key(idem_scope(who, meta), *meta.idempotency_key, answer_json(replay));
   return replay;
 }
 
-void finish(pqxx::transaction_base& tx, const principal& who, const ingest_meta& meta, const std::string& scope,
+void finish(port& p, const principal& who, const ingest_meta& meta, const std::string& scope,
             const std::string& natural_key, const ingest_result& r, const std::string& brand_id, const event_log& events) {
   std::optional<store::inbound_keys::key_ref> idem;
   if (meta.idempotency_key) idem = store::inbound_keys::key_ref{idem_scope(who, meta), *meta.idempotency_key};
-  store::inbound_keys::finish(tx, r.ticket_id, brand_id, events.dump(), answer_json(r), {scope, natural_key}, idem);
+  p.finish(r.ticket_id, brand_id, events.dump(), answer_json(r), {scope, natural_key}, idem);
 }
 
-customer_resolution identify(pqxx::transaction_base& tx, const std::string& brand_id, const std::vector<identity>& ids) {
-  return resolve_customer(ids, store::customers::owners(tx, brand_id, ids));
+customer_resolution identify(port& p, const std::string& brand_id, const std::vector<identity>& ids) {
+  return resolve_customer(ids, p.owners(brand_id, ids));
 }
 
-std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand_id, customer_resolution r,
+std::string settle_customer(port& p, const std::string& brand_id, customer_resolution r,
                             const std::string& name, timestamp at, const std::string& preferred) {
   if (!preferred.empty() && r.customer_id != preferred) {
     // The ticket decides (a chat session, a thread): whoever else the
@@ -124,17 +124,17 @@ std::string settle_customer(pqxx::transaction_base& tx, const std::string& brand
   }
   if (r.customer_id.empty()) {
     const std::string id = new_uuid_v7();
-    if (!store::customers::create(tx, id, brand_id, name, r.to_attach, at))
+    if (!p.create_customer(id, brand_id, name, r.to_attach, at))
       store::retry_transaction("an identity was claimed by a concurrent ingest");
     return id;
   }
   const std::string& id = r.customer_id;
   for (const auto& i : r.to_attach)
-    if (!store::customers::attach_identity(tx, brand_id, id, i))
+    if (!p.attach_identity(brand_id, id, i))
       store::retry_transaction("an identity was claimed by a concurrent ingest");
   for (const auto& other : r.suggestions)
-    store::customers::suggest_merge(tx, brand_id, id, other, "one event named both customers");
-  store::customers::touch(tx, id, at, name);
+    p.suggest_merge(brand_id, id, other, "one event named both customers");
+  p.touch_customer(id, at, name);
   return id;
 }
 
@@ -143,6 +143,12 @@ std::string number_of(const brand& b, long long number) { return b.ticket_prefix
 }  // namespace helpdesk::app::ingest
 
 namespace helpdesk::app {
+
+ingest_service::ingest_service(store::db_pool& db, store::group_committer& committer, cpu_pool& cpu,
+                               ingest_options opts)
+    : db_(db), committer_(committer), cpu_(cpu), opts_(std::move(opts)) {
+  committer_.set_batch_runner(ingest::run_batch);
+}
 
 // Outside the ingest lanes: a long delete must not share a batch with live events.
 awaitable<long long> ingest_service::prune_expired_keys() {

@@ -34,21 +34,21 @@ json email_json(const inbound_email& m) {
   return out;
 }
 
-std::optional<thread_candidate> find_by_references(pqxx::transaction_base& tx, const brand& b,
+std::optional<thread_candidate> find_by_references(ingest::port& p, const brand& b,
                                                    const std::vector<std::string>& refs, const std::string& domain) {
   for (const auto& ref : refs)
     if (auto ticket = ticket_of_outbound_message_id(ref, domain))
-      if (auto c = store::tickets::by_id(tx, b.id, *ticket)) return c;
-  return store::tickets::by_message_ids(tx, b.id, refs);
+      if (auto c = p.ticket_by_id(b.id, *ticket)) return c;
+  return p.ticket_by_message_ids(b.id, refs);
 }
 
-ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, const principal& who, const ingest_meta& meta,
+ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal& who, const ingest_meta& meta,
                               const inbound_email& m, const std::vector<store::attachment_row>& files,
                               const ingest_options& opts) {
-  const brand b = ingest::resolve_brand(tx, brands, who, meta.brand, recipient_addresses(m));
+  const brand b = ingest::resolve_brand(p.tx(), brands, who, meta.brand, recipient_addresses(m));
   const std::string scope = "email:" + b.id;
   const std::string key = m.message_id.empty() ? "sha256:" + meta.request_sha256 : m.message_id;
-  if (auto replay = ingest::claim_keys(tx, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
+  if (auto replay = ingest::claim_keys(p, who, meta, scope, key, opts.idempotency_ttl_seconds)) return *replay;
   ingest::event_log events;
 
   const std::string from = normalize_email(m.from).value_or("");
@@ -62,9 +62,9 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
   auto refs = reference_ids(m.in_reply_to, m.references);
   if (verdict.bounce && !m.bounced_message_id.empty()) refs.insert(refs.begin(), m.bounced_message_id);
   thread_input in;
-  in.by_reference = find_by_references(tx, b, refs, opts.message_id_domain);
-  if (auto n = find_ticket_token(m.subject, b.ticket_prefix)) in.by_token = store::tickets::by_number(tx, b.id, *n);
-  const auto sender = ingest::identify(tx, b.id, ids);
+  in.by_reference = find_by_references(p, b, refs, opts.message_id_domain);
+  if (auto n = find_ticket_token(m.subject, b.ticket_prefix)) in.by_token = p.ticket_by_number(b.id, *n);
+  const auto sender = ingest::identify(p, b.id, ids);
   in.sender_customer_id = sender.customer_id;
   in.subject = m.subject;
   in.automatic = verdict.automatic;
@@ -80,7 +80,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
   if (verdict.bounce && target)
     customer_id = target->customer_id;
   else
-    customer_id = ingest::settle_customer(tx, b.id, sender, display_name(m.from), now);
+    customer_id = ingest::settle_customer(p, b.id, sender, display_name(m.from), now);
 
   ingest_result r;
   r.customer_id = customer_id;
@@ -90,7 +90,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
     const ticket_status next = verdict.automatic ? target->status : status_after_inbound(target->status);
     store::tickets::inbound_update u{target->ticket_id, std::string(to_string(target->status)),
                                      std::string(to_string(next)), now, !verdict.automatic, std::nullopt};
-    if (!store::tickets::record_inbound(tx, u)) store::retry_transaction("the ticket changed status meanwhile");
+    if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
     if (next != target->status)
       events.add("status_changed",
                         {{"from", to_string(target->status)}, {"to", to_string(next)}, {"reason", "customer wrote"}});
@@ -105,7 +105,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
     t.at = now;
     t.customer_waiting = !verdict.automatic;
     if (decision.action == thread_action::new_linked_ticket) t.linked_ticket_id = decision.ticket_id;
-    auto number = store::tickets::insert(tx, t);
+    auto number = p.insert_ticket(t);
     if (!number) store::retry_transaction("ticket insert collided");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
@@ -114,6 +114,7 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
     events.add("created", data);
   }
 
+  if (p.guessing()) return r;  // thrown away: skip building what it would write
   store::message_row msg;
   msg.id = new_uuid_v7();
   msg.ticket_id = r.ticket_id;
@@ -136,12 +137,12 @@ ingest_result ingest_email_tx(pqxx::transaction_base& tx, brand_cache& brands, c
     a.brand_id = b.id;
     msg.attachments.push_back(std::move(a));
   }
-  store::messages::insert(tx, msg);
   r.message_id = msg.id;
+  p.insert_message(std::move(msg));
   events.add("message_added",
-                    {{"message_id", msg.id}, {"channel", "email"}, {"automatic", verdict.automatic},
+                    {{"message_id", r.message_id}, {"channel", "email"}, {"automatic", verdict.automatic},
                      {"matched_by", decision.matched_by}});
-  ingest::finish(tx, who, meta, scope, key, r, b.id, events);
+  ingest::finish(p, who, meta, scope, key, r, b.id, events);
   return r;
 }
 
@@ -200,6 +201,35 @@ inbound_email to_inbound_email(mail::parsed_email p) {
   return m;
 }
 
+namespace {
+
+class email_job final : public ingest::job {
+ public:
+  email_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_email m,
+            std::vector<store::attachment_row> files, const ingest_options& opts)
+      : brands_(brands), who_(who), meta_(std::move(meta)), m_(std::move(m)), files_(std::move(files)), opts_(opts) {
+    conflicts_with("email:" + normalize_email(m_.from).value_or(""));
+    conflicts_with("key:" + (m_.message_id.empty() ? meta_.request_sha256 : m_.message_id));
+    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
+    for (const auto& x : m_.external_ids) conflicts_with("external:" + x);
+    // A reply waits for the batch after the message it answers.
+    if (!m_.message_id.empty()) conflicts_with("message:" + m_.message_id);
+    for (const auto& ref : reference_ids(m_.in_reply_to, m_.references)) conflicts_with("message:" + ref);
+    if (!m_.bounced_message_id.empty()) conflicts_with("message:" + m_.bounced_message_id);
+  }
+  ingest_result decide(ingest::port& p) override { return decide_email(p, brands_, who_, meta_, m_, files_, opts_); }
+
+ private:
+  brand_cache& brands_;
+  const principal& who_;
+  ingest_meta meta_;
+  inbound_email m_;
+  std::vector<store::attachment_row> files_;
+  const ingest_options& opts_;
+};
+
+}  // namespace
+
 awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta meta, inbound_email m) {
   require_sender(m);
   // A thread's messages come from its customer: keep them in one lane.
@@ -213,8 +243,7 @@ awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta
     auto hashing = [&m] { return hash_attachments(m.attachments); };
     files = co_await cpu_.run(std::move(hashing));
   }
-  auto job = [&who, meta = std::move(meta), m = std::move(m), files = std::move(files),
-              self = this](pqxx::transaction_base& tx) { return ingest_email_tx(tx, self->brands_, who, meta, m, files, self->opts_); };
+  email_job job(brands_, who, std::move(meta), std::move(m), std::move(files), opts_);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -138,6 +138,9 @@ int run_serve(const config& cfg) {
                     [&committer] { return double(committer.stats().events); });
   metrics.add_gauge("helpdesk_ingest_fallbacks", "Ingest batches rolled back and re-run one event at a time.",
                     [&committer] { return double(committer.stats().fallbacks); });
+  metrics.add_gauge("helpdesk_ingest_planned_batches",
+                    "Ingest batches decided set-at-a-time (one read and one write statement per step).",
+                    [&committer] { return double(committer.stats().planned); });
   metrics.add_gauge("helpdesk_db_pool_connected", "Database connections open.", [&db] { return double(db.stats().connected); });
 
   api::env env{svc, metrics, HELPDESK_VERSION};

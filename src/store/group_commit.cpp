@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "helpdesk/domain/error.hpp"
 
@@ -39,10 +40,25 @@ void group_committer::enqueue(std::unique_ptr<entry> e, std::size_t affinity) {
 
 std::deque<std::unique_ptr<group_committer::entry>> group_committer::take_batch(lane& l) {
   std::deque<std::unique_ptr<entry>> batch;
+  // The keys of the batch and of the events passed over: an event that
+  // shares one waits for a later batch (it must see the earlier one's
+  // writes), and so does every later event of the same key, in order.
+  std::unordered_set<std::size_t> touched;
   std::lock_guard lock(mutex_);
-  while (!l.queue.empty() && batch.size() < opts_.max_batch) {
-    batch.push_back(std::move(l.queue.front()));
-    l.queue.pop_front();
+  std::size_t scanned = 0;
+  for (auto it = l.queue.begin(); it != l.queue.end() && batch.size() < opts_.max_batch && scanned < 4 * opts_.max_batch;
+       ++scanned) {
+    if (auto* job = (*it)->plannable()) {
+      const auto& keys = job->conflict_keys;
+      const bool clash = std::any_of(keys.begin(), keys.end(), [&](std::size_t k) { return touched.count(k) > 0; });
+      touched.insert(keys.begin(), keys.end());
+      if (clash) {
+        ++it;
+        continue;
+      }
+    }
+    batch.push_back(std::move(*it));
+    it = l.queue.erase(it);
   }
   queued_ -= batch.size();
   if (batch.empty()) l.writing = false;  // decided under the lock, so no entry is left without a writer
@@ -77,8 +93,41 @@ void group_committer::drain(lane& l, connection_slot* slot, std::exception_ptr f
   }
 }
 
+// True when the runner decided and committed the batch. False when it could
+// not (a replay, a concurrent writer, an event it does not plan): the batch
+// is rolled back and run again event by event.
+bool group_committer::run_planned(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch) {
+  std::vector<batchable*> jobs;
+  for (auto& e : batch) {
+    auto* job = e->plannable();
+    if (!job) return false;
+    jobs.push_back(job);
+  }
+  try {
+    run_with_retries(slot, [&](pqxx::connection_base& c) {
+      pqxx::work tx(c);
+      runner_(tx, jobs);
+      tx.commit();
+    });
+  } catch (const error& e) {
+    if (e.code() == errc::unavailable) throw;
+    return false;
+  } catch (...) {
+    return false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.batches;
+    ++stats_.planned;
+    stats_.events += batch.size();
+  }
+  for (auto& e : batch) e->deliver_planned();
+  return true;
+}
+
 void group_committer::run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch) {
   try {
+    if (runner_ && batch.size() > 1 && run_planned(slot, batch)) return;
     run_with_retries(slot, [&](pqxx::connection_base& c) {
       pqxx::work tx(c);
       for (auto& e : batch) e->attempt(tx);

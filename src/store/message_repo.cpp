@@ -92,7 +92,7 @@ std::vector<prepared_statement> message_statements() {
       {"call_event_add",
        "INSERT INTO call_events (message_id, event_key, kind, at, payload) VALUES ($1, $2, $3, " HELPDESK_SQL_AT("$4")
        ", $5::jsonb) ON CONFLICT DO NOTHING"},
-      {"call_events", "SELECT payload::text FROM call_events WHERE message_id = $1 ORDER BY event_key"},
+      {"call_events", "SELECT event_key, payload::text FROM call_events WHERE message_id = $1 ORDER BY event_key"},
       {"messages_for_ticket",
        "SELECT " MESSAGE_COLUMNS MESSAGE_FROM "WHERE m.ticket_id = $1 AND ($2::text = '' OR (m.occurred_at, m.id) > "
        "(SELECT c.occurred_at, c.id FROM messages c WHERE c.id = nullif($2, '')::uuid)) "
@@ -164,9 +164,10 @@ bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, c
              .affected_rows() == 1;
 }
 
-std::vector<std::string> call_events(pqxx::transaction_base& tx, const std::string& message_id) {
-  std::vector<std::string> out;
-  for (const auto& r : tx.exec_prepared("call_events", message_id)) out.push_back(r[0].as<std::string>());
+std::vector<std::pair<std::string, std::string>> call_events(pqxx::transaction_base& tx, const std::string& message_id) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : tx.exec_prepared("call_events", message_id))
+    out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
   return out;
 }
 

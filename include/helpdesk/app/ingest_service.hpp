@@ -97,8 +97,8 @@ struct ingest_result {
 
 class ingest_service {
  public:
-  ingest_service(store::db_pool& db, store::group_committer& committer, cpu_pool& cpu, ingest_options opts)
-      : db_(db), committer_(committer), cpu_(cpu), opts_(std::move(opts)) {}
+  // Installs the set-at-a-time batch runner on the committer.
+  ingest_service(store::db_pool& db, store::group_committer& committer, cpu_pool& cpu, ingest_options opts);
 
   awaitable<ingest_result> email(const principal& who, ingest_meta meta, inbound_email m);
   // Parses raw MIME off the I/O threads, then ingests it.

@@ -11,7 +11,15 @@
 // transaction open. Events that touch the same customer or ticket therefore
 // queue behind each other instead of locking each other from two open
 // batches, which would turn into deadlocks and whole-batch retries.
+//
+// A job that is `batchable` may also be decided together with the rest of
+// its batch by the batch runner (set-at-a-time reads and writes, a handful of
+// statements per batch instead of several per event). Two events that share
+// a conflict key never share a batch, so the runner may read each event's
+// world from the database alone; when it throws, the batch falls back to
+// running each job by itself.
 #include <chrono>
+#include <functional>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -27,6 +35,13 @@ class transaction_base;
 
 namespace helpdesk::store {
 
+class batchable {
+ public:
+  virtual ~batchable() = default;
+  std::vector<std::size_t> conflict_keys;  // hashes of the identities, keys and threads the event touches
+};
+using batch_runner = std::function<void(pqxx::transaction_base&, const std::vector<batchable*>&)>;
+
 struct group_commit_options {
   std::size_t writers = 2;       // lanes, each with at most one batch in flight (and one pooled connection)
   std::size_t max_batch = 64;    // events per transaction
@@ -38,6 +53,7 @@ struct group_commit_stats {
   unsigned long long batches = 0;
   unsigned long long events = 0;
   unsigned long long fallbacks = 0;  // batches rolled back and re-run one event at a time
+  unsigned long long planned = 0;    // batches decided set-at-a-time by the batch runner
 };
 
 class group_committer {
@@ -48,6 +64,8 @@ class group_committer {
   auto run(F fn, std::size_t affinity = 0) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
 
   group_commit_stats stats() const;
+  // Set before the first run().
+  void set_batch_runner(batch_runner runner) { runner_ = std::move(runner); }
 
  private:
   struct entry {
@@ -55,6 +73,8 @@ class group_committer {
     virtual void attempt(pqxx::transaction_base& tx) = 0;  // may be called again after a rollback
     virtual void deliver() = 0;
     virtual void fail(std::exception_ptr e) = 0;
+    virtual batchable* plannable() = 0;   // null: runs only by itself
+    virtual void deliver_planned() = 0;  // the answer the batch runner left in the job
     std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
   };
   template <class F, class Resumer>
@@ -69,6 +89,7 @@ class group_committer {
   void drain(lane& l, connection_slot* slot, std::exception_ptr failure);
   std::deque<std::unique_ptr<entry>> take_batch(lane& l);
   void run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
+  bool run_planned(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
 
   db_pool& pool_;
   group_commit_options opts_;
@@ -76,6 +97,7 @@ class group_committer {
   std::vector<lane> lanes_;
   std::size_t queued_ = 0;
   group_commit_stats stats_;
+  batch_runner runner_;
 };
 
 template <class F, class Resumer>
@@ -85,6 +107,13 @@ struct group_committer::entry_impl final : group_committer::entry {
   void attempt(pqxx::transaction_base& tx) override { value.emplace(fn(tx)); }
   void deliver() override { resume(nullptr, std::move(value)); }
   void fail(std::exception_ptr e) override { resume(e, std::nullopt); }
+  batchable* plannable() override {
+    if constexpr (std::is_base_of_v<batchable, F>) return &fn;
+    return nullptr;
+  }
+  void deliver_planned() override {
+    if constexpr (std::is_base_of_v<batchable, F>) resume(nullptr, fn.take_planned());
+  }
   F fn;
   Resumer resume;
   std::optional<result> value;

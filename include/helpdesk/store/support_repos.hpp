@@ -247,7 +247,8 @@ void update_call(pqxx::transaction_base& tx, const std::string& message_id, cons
 // False when this event (kind, and sequence if any) was already stored for the call.
 bool add_call_event(pqxx::transaction_base& tx, const std::string& message_id, const std::string& event_key,
                     const std::string& kind, timestamp at, const std::string& payload_json);
-std::vector<std::string> call_events(pqxx::transaction_base& tx, const std::string& message_id);  // payloads
+// Event key and payload JSON of each event stored for the call.
+std::vector<std::pair<std::string, std::string>> call_events(pqxx::transaction_base& tx, const std::string& message_id);
 std::vector<message_row> for_ticket(pqxx::transaction_base& tx, const std::string& ticket_id, const page_request& page);
 // Newest first; the cursor is the last message id of the previous page.
 std::vector<message_row> timeline(pqxx::transaction_base& tx, const std::string& customer_id, const page_request& page);

@@ -1,0 +1,298 @@
+// Each request list travels as one JSON parameter (rows of json_to_recordset)
+// and each answer list comes back as one JSON column: a batch of any size is
+// one statement to plan and one round trip.
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "helpdesk/store/ingest_batch.hpp"
+#include "sql_util.hpp"
+
+namespace helpdesk::store {
+namespace ingest_batch {
+namespace {
+
+using json = nlohmann::json;
+
+#define CANDIDATE_JSON(i) \
+  "json_build_array(" i ", t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number)"
+#define AGG(expr) "coalesce(json_agg(" expr "), '[]')::text"
+
+// $1 keys, $2 identities, $3 message refs, $4 numbers, $5 ticket ids,
+// $6 chat sessions, $7 awaiting callback, $8 calls, $9 new numbers.
+const char* const fetch_sql =
+    "SELECT (SELECT " AGG("json_build_array(k.scope, k.key)") " FROM json_to_recordset($1::json) AS "
+    "q(scope text, key text) JOIN inbound_keys k ON k.scope = q.scope AND k.key = q.key), "
+    "(SELECT " AGG("json_build_array(q.i, i.kind, i.value, i.customer_id)") " FROM json_to_recordset($2::json) AS "
+    "q(i int, brand_id uuid, value text) JOIN customer_identities i ON i.value = q.value AND i.brand_id = q.brand_id), "
+    "(SELECT " AGG(CANDIDATE_JSON("hit.i")) " FROM (SELECT DISTINCT ON (q.i) q.i, m.ticket_id "
+    "FROM json_to_recordset($3::json) AS q(i int, ord int, brand_id uuid, mid text) CROSS JOIN LATERAL "
+    "(SELECT m.ticket_id FROM messages m WHERE m.email_message_id = q.mid AND m.brand_id = q.brand_id "
+    "ORDER BY m.created_at LIMIT 1) AS m ORDER BY q.i, q.ord) AS hit JOIN tickets t ON t.id = hit.ticket_id), "
+    "(SELECT " AGG(CANDIDATE_JSON("q.i")) " FROM json_to_recordset($4::json) AS q(i int, brand_id uuid, number bigint) "
+    "JOIN tickets t ON t.brand_id = q.brand_id AND t.number = q.number), "
+    "(SELECT " AGG(CANDIDATE_JSON("q.i")) " FROM json_to_recordset($5::json) AS q(i int, brand_id uuid, value uuid) "
+    "JOIN tickets t ON t.id = q.value AND t.brand_id = q.brand_id), "
+    "(SELECT " AGG(CANDIDATE_JSON("q.i")) " FROM json_to_recordset($6::json) AS q(i int, brand_id uuid, value text) "
+    "JOIN tickets t ON t.brand_id = q.brand_id AND t.chat_session_id = q.value), "
+    "(SELECT " AGG(CANDIDATE_JSON("q.i")) " FROM json_to_recordset($7::json) AS q(i int, customer_id uuid) "
+    "CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.customer_id = q.customer_id AND t.callback_required "
+    "AND t.status NOT IN ('solved', 'closed') ORDER BY t.id DESC LIMIT 1) AS t), "
+    "(SELECT " AGG("json_build_array(q.i, m.id, m.ticket_id, m.customer_id, coalesce(m.call, '{}'), "
+                   "(SELECT " AGG("json_build_array(e.event_key, e.payload) ORDER BY e.event_key") " FROM call_events e "
+                   "WHERE e.message_id = m.id)::json)") " FROM json_to_recordset($8::json) AS q(i int, brand_id uuid, value text) "
+    "JOIN messages m ON m.brand_id = q.brand_id AND m.call_id = q.value), "
+    "(SELECT " AGG("next_ticket_number(q.b::uuid) ORDER BY q.ord") " FROM json_array_elements_text($9::json) "
+    "WITH ORDINALITY AS q(b, ord))";
+
+#define AT(col) "(timestamptz 'epoch' + " col " * interval '1 microsecond')"
+#define ROWS(n, cols) " FROM json_to_recordset($" #n "::json) AS x(" cols ")"
+
+const char* const flush_sql =
+    "WITH c AS (INSERT INTO customers (id, brand_id, name, last_contact_at) SELECT x.id, x.brand_id, x.name, " AT("x.at")
+    ROWS(1, "id uuid, brand_id uuid, name text, at bigint") " RETURNING 1), "
+    "i AS (INSERT INTO customer_identities (brand_id, kind, value, customer_id) "
+    "SELECT x.brand_id, x.kind, x.value, x.customer_id" ROWS(2, "brand_id uuid, kind text, value text, customer_id uuid")
+    " ON CONFLICT DO NOTHING RETURNING 1), "
+    "s AS (INSERT INTO customer_merge_suggestions (brand_id, customer_id, other_customer_id, reason) "
+    "SELECT x.brand_id, x.customer_id, x.other_id, x.reason" ROWS(3, "brand_id uuid, customer_id uuid, other_id uuid, reason text")
+    " ON CONFLICT DO NOTHING RETURNING 1), "
+    "u AS (UPDATE customers c SET last_contact_at = greatest(c.last_contact_at, " AT("x.at") "), "
+    "name = CASE WHEN c.name = '' THEN x.name ELSE c.name END, updated_at = now()"
+    ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
+    "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
+    "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
+    "customer_waiting_since) SELECT x.id, x.brand_id, x.number, x.customer_id, x.subject, x.status, x.channel, "
+    "x.language, x.chat_session_id, x.linked_ticket_id, x.callback, now(), now(), " AT("x.at") ", "
+    "CASE WHEN x.waiting THEN " AT("x.at") " END"
+    ROWS(5, "id uuid, brand_id uuid, number bigint, customer_id uuid, subject text, status text, channel text, "
+            "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean")
+    " ON CONFLICT DO NOTHING RETURNING 1), "
+    "tu AS (UPDATE tickets t SET status = x.next, last_inbound_at = greatest(t.last_inbound_at, " AT("x.at") "), "
+    "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
+    "ELSE t.customer_waiting_since END, callback_required = coalesce(x.callback, t.callback_required), "
+    "solved_at = CASE WHEN x.next = t.status THEN t.solved_at ELSE NULL END, updated_at = now(), version = t.version + 1"
+    ROWS(6, "id uuid, expected text, next text, at bigint, waiting boolean, callback boolean")
+    " WHERE t.id = x.id AND t.status = x.expected RETURNING 1), "
+    "m AS (INSERT INTO messages (id, ticket_id, brand_id, customer_id, channel, direction, automatic, "
+    "automatic_reason, sender, subject, body_text, body_html, email, email_message_id, call_id, call, call_outcome, "
+    "chat_session_id, chat_message_id, occurred_at, attachment_count) SELECT x.id, x.ticket_id, x.brand_id, "
+    "x.customer_id, x.channel, x.direction, x.automatic, x.automatic_reason, x.sender, x.subject, x.body_text, "
+    "x.body_html, x.email, x.email_message_id, x.call_id, x.call, x.call_outcome, x.chat_session_id, "
+    "x.chat_message_id, " AT("x.at") ", x.attachments"
+    ROWS(7, "id uuid, ticket_id uuid, brand_id uuid, customer_id uuid, channel text, direction text, automatic "
+            "boolean, automatic_reason text, sender text, subject text, body_text text, body_html text, email jsonb, "
+            "email_message_id text, call_id text, call jsonb, call_outcome text, chat_session_id text, "
+            "chat_message_id text, at bigint, attachments int")
+    " ON CONFLICT DO NOTHING RETURNING 1), "
+    "ce AS (INSERT INTO call_events (message_id, event_key, kind, at, payload) SELECT x.message_id, x.key, x.kind, "
+    AT("x.at") ", x.payload" ROWS(8, "message_id uuid, key text, kind text, at bigint, payload jsonb")
+    " ON CONFLICT DO NOTHING RETURNING 1), "
+    "cu AS (UPDATE messages m SET call = x.call, call_outcome = x.outcome, occurred_at = " AT("x.at")
+    ROWS(9, "id uuid, call jsonb, outcome text, at bigint") " WHERE m.id = x.id RETURNING 1), "
+    "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
+    "SELECT x.ticket_id, x.brand_id, e.value->>0, 'integration', e.value->1"
+    ROWS(10, "ticket_id uuid, brand_id uuid, events jsonb, ord int")
+    " CROSS JOIN LATERAL jsonb_array_elements(x.events) WITH ORDINALITY AS e(value, n) ORDER BY x.ord, e.n "
+    "RETURNING 1), "
+    "k AS (INSERT INTO inbound_keys (scope, key, request_sha256, expires_at, response) SELECT x.scope, x.key, "
+    "x.sha, now() + x.ttl * interval '1 second', x.response"
+    ROWS(11, "scope text, key text, sha text, ttl bigint, response jsonb") " ON CONFLICT DO NOTHING RETURNING 1) "
+    "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM t), "
+    "(SELECT count(*) FROM tu), (SELECT count(*) FROM m), (SELECT count(*) FROM cu), "
+    "(SELECT count(*) FROM ev), (SELECT count(*) FROM k), (SELECT count(*) FROM s), (SELECT count(*) FROM ce)";
+
+json nullable(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+json nullable(const std::optional<bool>& b) { return b ? json(*b) : json(nullptr); }
+json raw_json(const std::optional<std::string>& text) { return text ? json::parse(*text) : json(nullptr); }
+
+thread_candidate candidate_of(const json& row) {
+  thread_candidate c;
+  c.ticket_id = row[1].get<std::string>();
+  c.customer_id = row[2].get<std::string>();
+  c.status = parse_ticket_status(row[3].get<std::string>()).value_or(ticket_status::open);
+  if (!row[4].is_null()) c.solved_at = from_unix_micros(row[4].get<long long>());
+  c.number = row[5].get<long long>();
+  return c;
+}
+
+void read_candidates(const pqxx::field& f, std::vector<std::optional<thread_candidate>>& out, std::size_t n) {
+  out.assign(n, std::nullopt);
+  for (const auto& row : json::parse(f.c_str())) out.at(row[0].get<std::size_t>()) = candidate_of(row);
+}
+
+template <class T, class F>
+std::string rows_of(const std::vector<T>& items, F&& to_json) {
+  json out = json::array();
+  for (std::size_t i = 0; i < items.size(); ++i) out.push_back(to_json(items[i], i));
+  return out.dump();
+}
+
+json brand_value_row(const brand_value& v, std::size_t i) {
+  return {{"i", i}, {"brand_id", v.brand_id}, {"value", v.value}};
+}
+
+std::string key_rows(const reads& r) {
+  return rows_of(r.keys, [](const key_ref& k, std::size_t) { return json{{"scope", k.scope}, {"key", k.key}}; });
+}
+
+std::string message_ref_rows(const reads& r) {
+  json out = json::array();
+  for (std::size_t i = 0; i < r.message_refs.size(); ++i)
+    for (std::size_t ord = 0; ord < r.message_refs[i].second.size(); ++ord)
+      out.push_back({{"i", i}, {"ord", ord}, {"brand_id", r.message_refs[i].first}, {"mid", r.message_refs[i].second[ord]}});
+  return out.dump();
+}
+
+}  // namespace
+
+void plan_by_index(pqxx::transaction_base& tx) {
+  tx.exec(
+      "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+      "SET LOCAL plan_cache_mode = force_generic_plan");
+}
+
+answers fetch(pqxx::transaction_base& tx, const reads& r) {
+  const auto numbers = rows_of(r.numbers, [](const auto& n, std::size_t i) {
+    return json{{"i", i}, {"brand_id", n.first}, {"number", n.second}};
+  });
+  const auto callbacks = rows_of(r.awaiting_callback, [](const std::string& c, std::size_t i) {
+    return json{{"i", i}, {"customer_id", c}};
+  });
+  auto res = tx.exec_prepared("ingest_batch_fetch", key_rows(r), rows_of(r.identities, brand_value_row), message_ref_rows(r),
+                            numbers, rows_of(r.ticket_ids, brand_value_row), rows_of(r.chat_sessions, brand_value_row),
+                            callbacks, rows_of(r.calls, brand_value_row), json(r.new_numbers).dump());
+  const auto& row = res.at(0);
+  answers a;
+  a.held.assign(r.keys.size(), false);
+  for (const auto& k : json::parse(row[0].c_str()))
+    for (std::size_t i = 0; i < r.keys.size(); ++i)
+      if (r.keys[i].scope == k[0].get<std::string>() && r.keys[i].key == k[1].get<std::string>()) a.held[i] = true;
+  a.owners.assign(r.identities.size(), {});
+  for (const auto& o : json::parse(row[1].c_str()))
+    if (auto kind = parse_identity_kind(o[1].get<std::string>()))
+      a.owners.at(o[0].get<std::size_t>()).push_back({{*kind, o[2].get<std::string>()}, o[3].get<std::string>()});
+  read_candidates(row[2], a.message_refs, r.message_refs.size());
+  read_candidates(row[3], a.numbers, r.numbers.size());
+  read_candidates(row[4], a.ticket_ids, r.ticket_ids.size());
+  read_candidates(row[5], a.chat_sessions, r.chat_sessions.size());
+  read_candidates(row[6], a.awaiting_callback, r.awaiting_callback.size());
+  a.calls.assign(r.calls.size(), std::nullopt);
+  for (const auto& c : json::parse(row[7].c_str())) {
+    stored_call s;
+    s.ref = {c[1].get<std::string>(), c[2].get<std::string>(), c[3].get<std::string>(), c[4].dump()};
+    for (const auto& e : c[5]) s.events.emplace_back(e[0].get<std::string>(), e[1].dump());
+    a.calls.at(c[0].get<std::size_t>()) = std::move(s);
+  }
+  for (const auto& n : json::parse(row[8].c_str())) a.new_numbers.push_back(n.get<long long>());
+  return a;
+}
+
+namespace {
+
+json message_json(const message_row& m) {
+  return {{"id", m.id},
+          {"ticket_id", m.ticket_id},
+          {"brand_id", m.brand_id},
+          {"customer_id", m.customer_id},
+          {"channel", m.channel},
+          {"direction", m.direction},
+          {"automatic", m.automatic},
+          {"automatic_reason", m.automatic_reason},
+          {"sender", m.sender},
+          {"subject", m.subject},
+          {"body_text", m.body_text},
+          {"body_html", m.body_html},
+          {"email", raw_json(m.email_json)},
+          {"email_message_id", nullable(m.email_message_id)},
+          {"call_id", nullable(m.call_id)},
+          {"call", raw_json(m.call_json)},
+          {"call_outcome", nullable(m.call_outcome)},
+          {"chat_session_id", nullable(m.chat_session_id)},
+          {"chat_message_id", nullable(m.chat_message_id)},
+          {"at", to_unix_micros(m.occurred_at)},
+          {"attachments", m.attachments.size()}};
+}
+
+json ticket_json(const numbered_ticket& n, std::size_t) {
+  const auto& t = n.ticket;
+  return {{"id", t.id},
+          {"brand_id", t.brand_id},
+          {"number", n.number},
+          {"customer_id", t.customer_id},
+          {"subject", t.subject},
+          {"status", t.status},
+          {"channel", t.origin_channel},
+          {"language", nullable(t.language)},
+          {"chat_session_id", nullable(t.chat_session_id)},
+          {"linked_ticket_id", nullable(t.linked_ticket_id)},
+          {"callback", t.callback_required},
+          {"at", to_unix_micros(t.at)},
+          {"waiting", t.customer_waiting}};
+}
+
+}  // namespace
+
+void flush(pqxx::transaction_base& tx, const writes& w) {
+  auto res = tx.exec_prepared(
+      "ingest_batch_flush",
+      rows_of(w.customers, [](const new_customer& c, std::size_t) {
+        return json{{"id", c.id}, {"brand_id", c.brand_id}, {"name", c.name}, {"at", to_unix_micros(c.at)}};
+      }),
+      rows_of(w.identities, [](const new_identity& i, std::size_t) {
+        return json{{"brand_id", i.brand_id}, {"kind", to_string(i.id.kind)}, {"value", i.id.value},
+                    {"customer_id", i.customer_id}};
+      }),
+      rows_of(w.suggestions, [](const new_suggestion& s, std::size_t) {
+        return json{{"brand_id", s.brand_id}, {"customer_id", s.customer_id}, {"other_id", s.other_id},
+                    {"reason", s.reason}};
+      }),
+      rows_of(w.touches, [](const customer_touch& t, std::size_t) {
+        return json{{"id", t.id}, {"at", to_unix_micros(t.at)}, {"name", t.name}};
+      }),
+      rows_of(w.tickets, ticket_json),
+      rows_of(w.ticket_updates, [](const tickets::inbound_update& u, std::size_t) {
+        return json{{"id", u.id}, {"expected", u.expected_status}, {"next", u.new_status}, {"at", to_unix_micros(u.at)},
+                    {"waiting", u.customer_waiting}, {"callback", nullable(u.callback_required)}};
+      }),
+      rows_of(w.messages, [](const message_row& m, std::size_t) { return message_json(m); }),
+      rows_of(w.call_events, [](const call_event_row& e, std::size_t) {
+        return json{{"message_id", e.message_id}, {"key", e.event_key}, {"kind", e.kind}, {"at", to_unix_micros(e.at)},
+                    {"payload", json::parse(e.payload_json)}};
+      }),
+      rows_of(w.call_updates, [](const call_update& u, std::size_t) {
+        return json{{"id", u.message_id}, {"call", json::parse(u.call_json)}, {"outcome", u.outcome},
+                    {"at", to_unix_micros(u.occurred_at)}};
+      }),
+      rows_of(w.events, [](const ticket_events& e, std::size_t i) {
+        return json{{"ticket_id", e.ticket_id}, {"brand_id", e.brand_id}, {"events", json::parse(e.events_json)},
+                    {"ord", i}};
+      }),
+      rows_of(w.answers, [](const key_answer& k, std::size_t) {
+        return json{{"scope", k.scope},
+                    {"key", k.key},
+                    {"sha", k.request_sha256},
+                    {"ttl", k.ttl_seconds ? json(*k.ttl_seconds) : json(nullptr)},
+                    {"response", json::parse(k.response_json)}};
+      }));
+  const auto& r = res.at(0);
+  auto count = [&](int col) { return r[col].as<std::size_t>(); };
+  // Suggestions and call events may exist already and a merged customer is
+  // not touched; everything else must land whole.
+  if (count(0) != w.customers.size() || count(1) != w.identities.size() || count(3) != w.tickets.size() ||
+      count(4) != w.ticket_updates.size() || count(5) != w.messages.size() || count(6) != w.call_updates.size() ||
+      count(8) != w.answers.size())
+    throw pqxx::serialization_failure("a row of the batch was taken or changed by a concurrent transaction");
+  // Attachment content stays binary: as JSON text it would cost twice its
+  // size to escape here and to lex in PostgreSQL. Few events carry one.
+  for (const auto& m : w.messages)
+    for (const auto& a : m.attachments) messages::insert_attachment(tx, a);
+}
+
+}  // namespace ingest_batch
+
+// Prepared once per connection; planned generically (see plan_by_index).
+std::vector<prepared_statement> ingest_batch_statements() {
+  return {{"ingest_batch_fetch", ingest_batch::fetch_sql}, {"ingest_batch_flush", ingest_batch::flush_sql}};
+}
+
+}  // namespace helpdesk::store
