@@ -94,15 +94,11 @@ void group_committer::drain(lane& l, connection_slot* slot, std::exception_ptr f
 }
 
 // True when the runner decided and committed the batch. False when it could
-// not (a replay, a concurrent writer, an event it does not plan): the batch
-// is rolled back and run again event by event.
+// not (a replay, a concurrent writer, an event that fails): the batch is
+// rolled back, to be run again event by event.
 bool group_committer::run_planned(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch) {
   std::vector<batchable*> jobs;
-  for (auto& e : batch) {
-    auto* job = e->plannable();
-    if (!job) return false;
-    jobs.push_back(job);
-  }
+  for (auto& e : batch) jobs.push_back(e->plannable());
   try {
     run_with_retries(slot, [&](pqxx::connection_base& c) {
       pqxx::work tx(c);
@@ -126,20 +122,27 @@ bool group_committer::run_planned(connection_slot& slot, std::deque<std::unique_
 }
 
 void group_committer::run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch) {
+  const bool plannable = runner_ && batch.size() > 1 &&
+                         std::all_of(batch.begin(), batch.end(), [](const auto& e) { return e->plannable() != nullptr; });
   try {
-    if (runner_ && batch.size() > 1 && run_planned(slot, batch)) return;
-    run_with_retries(slot, [&](pqxx::connection_base& c) {
-      pqxx::work tx(c);
-      for (auto& e : batch) e->attempt(tx);
-      tx.commit();
-    });
-    {
-      std::lock_guard lock(mutex_);
-      ++stats_.batches;
-      stats_.events += batch.size();
+    if (plannable) {
+      // Planned together or not at all: running the whole batch once more
+      // would fail on the same event and draw ticket numbers in vain.
+      if (run_planned(slot, batch)) return;
+    } else {
+      run_with_retries(slot, [&](pqxx::connection_base& c) {
+        pqxx::work tx(c);
+        for (auto& e : batch) e->attempt(tx);
+        tx.commit();
+      });
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.batches;
+        stats_.events += batch.size();
+      }
+      for (auto& e : batch) e->deliver();
+      return;
     }
-    for (auto& e : batch) e->deliver();
-    return;
   } catch (const error& e) {
     // The database is away or saturated: running each event alone would
     // only repeat the wait, event by event.

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <map>
+#include <set>
+
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/repositories.hpp"
@@ -95,4 +98,91 @@ TEST(GroupCommit, AStoppedPoolFailsEventsInsteadOfHanging) {
   asio::co_spawn(ioc, insert_one(gc, 1, false, r), asio::detached);
   ioc.run();
   EXPECT_EQ(r.failure, errc::unavailable);
+}
+
+namespace {
+
+// A job the batch runner can plan: its key stands for the customer or
+// thread it touches.
+struct keyed_job : store::batchable {
+  keyed_job(int n, int key) : n(n) { conflict_keys.push_back(static_cast<std::size_t>(key)); }
+  int operator()(pqxx::transaction_base& tx) {
+    tx.exec("INSERT INTO gc_probe (n) VALUES (" + std::to_string(n) + ")");
+    return n;
+  }
+  int take_planned() { return planned; }
+  int n;
+  int planned = -1;
+};
+
+awaitable<void> run_keyed(store::group_committer& gc, int n, int key, result_slot& out) {
+  try {
+    out.value = co_await gc.run(keyed_job(n, key));
+  } catch (const error& e) {
+    out.failure = e.code();
+  }
+}
+
+}  // namespace
+
+TEST(GroupCommit, APlannedBatchNeverHoldsTwoEventsOfOneKeyAndKeepsTheirOrder) {
+  test_database db;
+  db.exec("CREATE TABLE gc_probe (n int PRIMARY KEY)");
+  store::db_pool pool({db.url(), 2}, store::all_statements());
+  store::group_committer gc(pool, {1, 64, 8192, std::chrono::milliseconds(5000)});
+  std::vector<std::vector<int>> batches;
+  gc.set_batch_runner([&](pqxx::transaction_base& tx, const std::vector<store::batchable*>& jobs) {
+    std::vector<int> ns;
+    std::string values;
+    for (auto* j : jobs) {
+      auto* job = dynamic_cast<keyed_job*>(j);
+      job->planned = job->n;
+      ns.push_back(job->n);
+      values += (values.empty() ? "(" : ", (") + std::to_string(job->n) + ")";
+    }
+    tx.exec("INSERT INTO gc_probe (n) VALUES " + values);
+    batches.push_back(ns);
+  });
+  asio::io_context ioc;
+  std::vector<result_slot> results(60);
+  for (int i = 0; i < 60; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i % 5, results[i]), asio::detached);
+  ioc.run();
+
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(results[i].value, i);
+  EXPECT_EQ(stored(db).size(), 60u);
+  ASSERT_FALSE(batches.empty());
+  std::map<int, int> last_of_key;  // key -> the last n seen, in commit order
+  for (const auto& b : batches) {
+    std::set<int> keys;
+    for (int n : b) {
+      EXPECT_TRUE(keys.insert(n % 5).second) << "two events of key " << n % 5 << " in one batch";
+      if (last_of_key.count(n % 5)) EXPECT_LT(last_of_key[n % 5], n) << "key " << n % 5 << " out of order";
+      last_of_key[n % 5] = n;
+    }
+  }
+  const auto s = gc.stats();
+  EXPECT_EQ(s.planned, batches.size());
+  EXPECT_EQ(s.fallbacks, 0u);
+}
+
+TEST(GroupCommit, ABatchTheRunnerCannotPlanRunsEventByEvent) {
+  test_database db;
+  db.exec("CREATE TABLE gc_probe (n int PRIMARY KEY)");
+  store::db_pool pool({db.url(), 2}, store::all_statements());
+  store::group_committer gc(pool, {1, 64, 8192, std::chrono::milliseconds(5000)});
+  gc.set_batch_runner([](pqxx::transaction_base& tx, const std::vector<store::batchable*>&) {
+    tx.exec("INSERT INTO gc_probe (n) VALUES (-1)");  // must not survive the failure
+    throw std::runtime_error("cannot plan");
+  });
+  asio::io_context ioc;
+  std::vector<result_slot> results(20);
+  for (int i = 0; i < 20; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i, results[i]), asio::detached);
+  ioc.run();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(results[i].value, i);
+  auto rows = stored(db);
+  EXPECT_EQ(rows.size(), 20u);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), -1), 0);
+  const auto s = gc.stats();
+  EXPECT_GE(s.fallbacks, 1u);
+  EXPECT_EQ(s.planned, 0u);
 }
