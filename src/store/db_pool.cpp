@@ -13,10 +13,13 @@ namespace {
 // libpqxx 6.4 may re-open a connection by itself and restores only what it
 // knows about, so a SET could silently vanish. Keepalives and
 // tcp_user_timeout bound how long a vanished database host can hold a thread.
+// JIT is off: every statement here is short, and a generic plan over large
+// tables looks costly enough to PostgreSQL to be compiled on each execution,
+// tens of milliseconds for a statement that runs in one.
 std::string connection_string(const pool_options& o) {
   const std::string options = "-c statement_timeout=" + std::to_string(o.statement_timeout.count()) +
                               " -c lock_timeout=" + std::to_string(o.lock_timeout.count()) +
-                              " -c idle_in_transaction_session_timeout=60000 -c TimeZone=UTC";
+                              " -c idle_in_transaction_session_timeout=60000 -c TimeZone=UTC -c jit=off";
   const std::vector<std::pair<std::string, std::string>> params = {
       {"connect_timeout", std::to_string(o.connect_timeout_seconds)},
       {"application_name", "helpdesk"},
@@ -51,13 +54,18 @@ connection_slot::connection_slot(const pool_options& opts, const std::vector<pre
 connection_slot::~connection_slot() = default;
 
 pqxx::connection_base& connection_slot::get() {
-  if (conn_ && conn_->is_open()) return *conn_;
+  if (conn_ && conn_->is_open()) {
+    refresh_plans();
+    return *conn_;
+  }
   conn_.reset();
   try {
     std::unique_ptr<pqxx::connection_base, deleter> c(new pqxx::connection(connection_string(opts_)),
                                                        &delete_connection);
     for (const auto& s : statements_) c->prepare(s.name, s.sql);
     conn_ = std::move(c);
+    replan_every_ = std::chrono::seconds(2);
+    plans_since_ = std::chrono::steady_clock::now();
   } catch (const std::exception& ex) {
     spdlog::warn("database: cannot connect: {}", ex.what());
     throw error::unavailable("The database is unreachable.", 2);
@@ -66,6 +74,25 @@ pqxx::connection_base& connection_slot::get() {
 }
 
 void connection_slot::reset() { conn_.reset(); }
+
+// PostgreSQL keeps a prepared statement's generic plan for the life of the
+// connection: new statistics do not replace it. A plan made while the tables
+// were empty (right after installation) would probe the wrong index forever,
+// so plans are dropped now and then, often at first and every few minutes
+// once the data has a shape. The next execution plans afresh.
+void connection_slot::refresh_plans() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - plans_since_ < replan_every_) return;
+  plans_since_ = now;
+  replan_every_ = std::min<std::chrono::steady_clock::duration>(replan_every_ * 2, std::chrono::minutes(5));
+  try {
+    pqxx::nontransaction tx(*conn_);
+    tx.exec("DISCARD PLANS");
+  } catch (const pqxx::broken_connection&) {
+    conn_.reset();
+    throw error::unavailable("The database is unreachable.", 2);
+  }
+}
 
 void run_with_retries(connection_slot& slot, const std::function<void(pqxx::connection_base&)>& fn) {
   int broken = 0, rollbacks = 0;

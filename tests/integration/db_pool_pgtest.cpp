@@ -160,3 +160,20 @@ TEST(DbPool, QueuedJobsGetTheirAnswerAtTheDeadlineEvenWhileConnectionsAreStuck) 
   EXPECT_EQ(*queued_result, errc::unavailable);
   EXPECT_LT(queued_took, 1000ms);
 }
+
+TEST(DbPool, ConnectionsRunWithoutJitAndKeepTheirStatementsWhenPlansAreDropped) {
+  test_database db;
+  db.exec("CREATE TABLE pool_probe (n int)");
+  store::db_pool pool({db.url(), 1}, {{"probe_count", "SELECT count(*) FROM pool_probe"}});
+  auto count = [](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return tx.exec_prepared1("probe_count")[0].as<long>() * 10 +
+           (tx.exec1("SELECT current_setting('jit')")[0].as<std::string>() == "off" ? 1 : 0);
+  };
+  EXPECT_EQ(run_job<long>(pool, count).value, 1);  // no rows, jit off
+  db.exec("INSERT INTO pool_probe SELECT generate_series(1, 500)");
+  // Past the first refresh: the connection drops its plans before this job,
+  // and the prepared statement must still be there to plan afresh.
+  std::this_thread::sleep_for(2100ms);
+  EXPECT_EQ(run_job<long>(pool, count).value, 5001);
+}

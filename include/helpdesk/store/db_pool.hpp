@@ -60,8 +60,12 @@ class connection_slot {
   bool connected() const { return conn_ != nullptr; }
 
  private:
+  void refresh_plans();
+
   const pool_options& opts_;
   const std::vector<prepared_statement>& statements_;
+  std::chrono::steady_clock::time_point plans_since_{};
+  std::chrono::steady_clock::duration replan_every_ = std::chrono::seconds(2);
   // libpqxx 6.4's connection_base has no virtual destructor: delete through
   // the concrete type, which only db_pool.cpp knows.
   using deleter = void (*)(pqxx::connection_base*);
