@@ -8,7 +8,6 @@
 // key (see group_commit.hpp), so none of them needs to see another's writes.
 #include <pqxx/pqxx>
 
-#include <deque>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -35,7 +34,6 @@ struct snapshot {
   std::map<std::string, std::optional<thread_candidate>> refs, numbers, ids, sessions, callbacks;
   std::map<std::string, std::optional<batch::stored_call>> calls;
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> call_events;  // by message id
-  std::map<std::string, std::deque<long long>> fresh_numbers;                            // by brand
 
   // What a pass asked for, with the lookup key of each request.
   struct wanted {
@@ -61,8 +59,6 @@ struct snapshot {
       if (a.calls[i]) call_events[a.calls[i]->ref.message_id] = a.calls[i]->events;
       calls[w.call_keys[i]] = std::move(a.calls[i]);
     }
-    for (std::size_t i = 0; i < w.reads.new_numbers.size(); ++i)
-      fresh_numbers[w.reads.new_numbers[i]].push_back(a.new_numbers.at(i));
   }
 };
 
@@ -71,12 +67,6 @@ class batch_port final : public port {
   batch_port(pqxx::transaction_base& tx, snapshot& s, snapshot::wanted& want) : tx_(tx), s_(s), want_(want) {}
   bool missing = false;
   batch::writes out;
-
-  // Numbers drawn by an event that has to run again go back to the pool.
-  void give_back_numbers() {
-    for (auto it = drawn_.rbegin(); it != drawn_.rend(); ++it) s_.fresh_numbers[it->first].push_front(it->second);
-    drawn_.clear();
-  }
 
   pqxx::transaction_base& tx() override { return tx_; }
   bool guessing() const override { return missing; }
@@ -107,6 +97,9 @@ class batch_port final : public port {
     out.events.push_back({ticket_id, brand_id, events_json});
     answer(event_key.scope, event_key.key, response);
     if (idem) answer(idem->scope, idem->key, response);
+    if (new_tickets_.count(ticket_id)) {
+      for (auto& a : out.answers) a.new_ticket = true;
+    }
   }
 
   std::vector<identity_owner> owners(const std::string& brand_id, const std::vector<identity>& ids) override {
@@ -171,21 +164,13 @@ class batch_port final : public port {
     return lookup(s_.callbacks, "callback", customer_id, want_.callback_keys,
                   [&] { want_.reads.awaiting_callback.push_back(customer_id); });
   }
+  // The number is drawn when the batch is written (a number drawn for a
+  // guess would be a gap in the brand's numbering); until then the answer
+  // carries 0, and both it and the stored answer get the real number.
   std::optional<long long> insert_ticket(const store::tickets::new_ticket& t) override {
-    // Numbers are drawn only once the event's reads are all in: a number
-    // drawn on a guess would be a gap in the brand's numbering.
-    if (missing) return 0;
-    auto& pool = s_.fresh_numbers[t.brand_id];
-    if (pool.empty()) {
-      missing = true;
-      want_.reads.new_numbers.push_back(t.brand_id);
-      return 0;
-    }
-    const long long n = pool.front();
-    pool.pop_front();
-    drawn_.emplace_back(t.brand_id, n);
-    out.tickets.push_back({t, n});
-    return n;
+    out.tickets.push_back(t);
+    new_tickets_.insert(t.id);
+    return 0;
   }
   bool record_inbound(const store::tickets::inbound_update& u) override {
     out.ticket_updates.push_back(u);
@@ -246,7 +231,7 @@ class batch_port final : public port {
   std::map<std::string, std::pair<std::string, std::optional<long long>>> claimed_;  // request hash, ttl
   snapshot::wanted& want_;
   std::set<std::string> created_;
-  std::vector<std::pair<std::string, long long>> drawn_;
+  std::set<std::string> new_tickets_;
 };
 
 template <class T>
@@ -323,7 +308,6 @@ void run_batch(pqxx::transaction_base& tx, const std::vector<store::batchable*>&
         if (!p.missing) throw;
       }
       if (p.missing) {
-        p.give_back_numbers();
         again.push_back(j);
       } else {
         add(all, p.out);
@@ -338,7 +322,14 @@ void run_batch(pqxx::transaction_base& tx, const std::vector<store::batchable*>&
     pending = std::move(again);
   }
   settle_overlaps(all);
-  batch::flush(tx, all);
+  const auto numbers = batch::flush(tx, all);
+  for (auto* j : jobs) {
+    auto& r = static_cast<job*>(j)->planned;
+    auto it = numbers.find(r.ticket_id);
+    if (it == numbers.end()) continue;
+    // "PREFIX-0" becomes "PREFIX-1042".
+    r.ticket_number = r.ticket_number.substr(0, r.ticket_number.rfind('-') + 1) + std::to_string(it->second);
+  }
 }
 
 }  // namespace helpdesk::app::ingest

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 #define AGG(expr) "coalesce(json_agg(" expr "), '[]')::text"
 
 // $1 keys, $2 identities, $3 message refs, $4 numbers, $5 ticket ids,
-// $6 chat sessions, $7 awaiting callback, $8 calls, $9 new numbers.
+// $6 chat sessions, $7 awaiting callback, $8 calls.
 const char* const fetch_sql =
     "SELECT (SELECT " AGG("json_build_array(k.scope, k.key)") " FROM json_to_recordset($1::json) AS "
     "q(scope text, key text) JOIN inbound_keys k ON k.scope = q.scope AND k.key = q.key), "
@@ -40,9 +40,7 @@ const char* const fetch_sql =
     "(SELECT " AGG("json_build_array(q.i, m.id, m.ticket_id, m.customer_id, coalesce(m.call, '{}'), "
                    "(SELECT " AGG("json_build_array(e.event_key, e.payload) ORDER BY e.event_key") " FROM call_events e "
                    "WHERE e.message_id = m.id)::json)") " FROM json_to_recordset($8::json) AS q(i int, brand_id uuid, value text) "
-    "JOIN messages m ON m.brand_id = q.brand_id AND m.call_id = q.value), "
-    "(SELECT " AGG("next_ticket_number(q.b::uuid) ORDER BY q.ord") " FROM json_array_elements_text($9::json) "
-    "WITH ORDINALITY AS q(b, ord))";
+    "JOIN messages m ON m.brand_id = q.brand_id AND m.call_id = q.value)";
 
 #define AT(col) "(timestamptz 'epoch' + " col " * interval '1 microsecond')"
 #define ROWS(n, cols) " FROM json_to_recordset($" #n "::json) AS x(" cols ")"
@@ -61,12 +59,12 @@ const char* const flush_sql =
     ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
     "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
     "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-    "customer_waiting_since) SELECT x.id, x.brand_id, x.number, x.customer_id, x.subject, x.status, x.channel, "
+    "customer_waiting_since) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
     "x.language, x.chat_session_id, x.linked_ticket_id, x.callback, now(), now(), " AT("x.at") ", "
     "CASE WHEN x.waiting THEN " AT("x.at") " END"
-    ROWS(5, "id uuid, brand_id uuid, number bigint, customer_id uuid, subject text, status text, channel text, "
+    ROWS(5, "id uuid, brand_id uuid, customer_id uuid, subject text, status text, channel text, "
             "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean")
-    " ON CONFLICT DO NOTHING RETURNING 1), "
+    " ON CONFLICT DO NOTHING RETURNING id, number), "
     "tu AS (UPDATE tickets t SET status = x.next, last_inbound_at = greatest(t.last_inbound_at, " AT("x.at") "), "
     "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
     "ELSE t.customer_waiting_since END, callback_required = coalesce(x.callback, t.callback_required), "
@@ -94,12 +92,17 @@ const char* const flush_sql =
     ROWS(10, "ticket_id uuid, brand_id uuid, events jsonb, ord int")
     " CROSS JOIN LATERAL jsonb_array_elements(x.events) WITH ORDINALITY AS e(value, n) ORDER BY x.ord, e.n "
     "RETURNING 1), "
+    // An answer about a new ticket gets the number the ticket just drew.
     "k AS (INSERT INTO inbound_keys (scope, key, request_sha256, expires_at, response) SELECT x.scope, x.key, "
-    "x.sha, now() + x.ttl * interval '1 second', x.response"
-    ROWS(11, "scope text, key text, sha text, ttl bigint, response jsonb") " ON CONFLICT DO NOTHING RETURNING 1) "
+    "x.sha, now() + x.ttl * interval '1 second', CASE WHEN x.new_ticket THEN jsonb_set(x.response, '{ticket_number}', "
+    "to_jsonb(regexp_replace(x.response->>'ticket_number', '[0-9]+$', '') || nt.number)) ELSE x.response END"
+    ROWS(11, "scope text, key text, sha text, ttl bigint, response jsonb, new_ticket boolean")
+    " LEFT JOIN t AS nt ON x.new_ticket AND nt.id = (x.response->>'ticket_id')::uuid "
+    "ON CONFLICT DO NOTHING RETURNING 1) "
     "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM t), "
     "(SELECT count(*) FROM tu), (SELECT count(*) FROM m), (SELECT count(*) FROM cu), "
-    "(SELECT count(*) FROM ev), (SELECT count(*) FROM k), (SELECT count(*) FROM s), (SELECT count(*) FROM ce)";
+    "(SELECT count(*) FROM ev), (SELECT count(*) FROM k), (SELECT count(*) FROM s), (SELECT count(*) FROM ce), "
+    "(SELECT " AGG("json_build_array(t.id, t.number)") " FROM t)";
 
 json nullable(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 json nullable(const std::optional<bool>& b) { return b ? json(*b) : json(nullptr); }
@@ -160,7 +163,7 @@ answers fetch(pqxx::transaction_base& tx, const reads& r) {
   });
   auto res = tx.exec_prepared("ingest_batch_fetch", key_rows(r), rows_of(r.identities, brand_value_row), message_ref_rows(r),
                             numbers, rows_of(r.ticket_ids, brand_value_row), rows_of(r.chat_sessions, brand_value_row),
-                            callbacks, rows_of(r.calls, brand_value_row), json(r.new_numbers).dump());
+                            callbacks, rows_of(r.calls, brand_value_row));
   const auto& row = res.at(0);
   answers a;
   a.held.assign(r.keys.size(), false);
@@ -183,7 +186,6 @@ answers fetch(pqxx::transaction_base& tx, const reads& r) {
     for (const auto& e : c[5]) s.events.emplace_back(e[0].get<std::string>(), e[1].dump());
     a.calls.at(c[0].get<std::size_t>()) = std::move(s);
   }
-  for (const auto& n : json::parse(row[8].c_str())) a.new_numbers.push_back(n.get<long long>());
   return a;
 }
 
@@ -213,11 +215,9 @@ json message_json(const message_row& m) {
           {"attachments", m.attachments.size()}};
 }
 
-json ticket_json(const numbered_ticket& n, std::size_t) {
-  const auto& t = n.ticket;
+json ticket_json(const tickets::new_ticket& t, std::size_t) {
   return {{"id", t.id},
           {"brand_id", t.brand_id},
-          {"number", n.number},
           {"customer_id", t.customer_id},
           {"subject", t.subject},
           {"status", t.status},
@@ -232,7 +232,7 @@ json ticket_json(const numbered_ticket& n, std::size_t) {
 
 }  // namespace
 
-void flush(pqxx::transaction_base& tx, const writes& w) {
+std::map<std::string, long long> flush(pqxx::transaction_base& tx, const writes& w) {
   auto res = tx.exec_prepared(
       "ingest_batch_flush",
       rows_of(w.customers, [](const new_customer& c, std::size_t) {
@@ -272,7 +272,8 @@ void flush(pqxx::transaction_base& tx, const writes& w) {
                     {"key", k.key},
                     {"sha", k.request_sha256},
                     {"ttl", k.ttl_seconds ? json(*k.ttl_seconds) : json(nullptr)},
-                    {"response", json::parse(k.response_json)}};
+                    {"response", json::parse(k.response_json)},
+                    {"new_ticket", k.new_ticket}};
       }));
   const auto& r = res.at(0);
   auto count = [&](int col) { return r[col].as<std::size_t>(); };
@@ -286,6 +287,9 @@ void flush(pqxx::transaction_base& tx, const writes& w) {
   // size to escape here and to lex in PostgreSQL. Few events carry one.
   for (const auto& m : w.messages)
     for (const auto& a : m.attachments) messages::insert_attachment(tx, a);
+  std::map<std::string, long long> numbers;
+  for (const auto& t : json::parse(r[11].c_str())) numbers[t[0].get<std::string>()] = t[1].get<long long>();
+  return numbers;
 }
 
 }  // namespace ingest_batch

@@ -3,6 +3,7 @@
 // events: every lookup of a batch travels in one statement and every write in
 // another, so a batch costs a handful of round trips however many events it
 // carries. Requests and answers are aligned by position.
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,10 +29,9 @@ struct reads {
   std::vector<brand_value> chat_sessions;
   std::vector<std::string> awaiting_callback;  // customer ids
   std::vector<brand_value> calls;              // brand, call id
-  std::vector<std::string> new_numbers;        // one brand id per ticket number to draw
   bool empty() const {
     return keys.empty() && identities.empty() && message_refs.empty() && numbers.empty() && ticket_ids.empty() &&
-           chat_sessions.empty() && awaiting_callback.empty() && calls.empty() && new_numbers.empty();
+           chat_sessions.empty() && awaiting_callback.empty() && calls.empty();
   }
 };
 
@@ -45,7 +45,6 @@ struct answers {
   std::vector<std::vector<identity_owner>> owners;  // every identity of any kind with that value
   std::vector<std::optional<thread_candidate>> message_refs, numbers, ticket_ids, chat_sessions, awaiting_callback;
   std::vector<std::optional<stored_call>> calls;
-  std::vector<long long> new_numbers;
 };
 
 // For the rest of the transaction: the batch statements join a few dozen
@@ -77,10 +76,6 @@ struct customer_touch {
   timestamp at{};
   std::string name;
 };
-struct numbered_ticket {
-  tickets::new_ticket ticket;
-  long long number = 0;
-};
 struct call_event_row {
   std::string message_id;
   std::string event_key;
@@ -107,6 +102,7 @@ struct key_answer {
   std::string request_sha256;
   std::optional<long long> ttl_seconds;
   std::string response_json;
+  bool new_ticket = false;  // the answer's ticket_number is written once the ticket has its number
 };
 
 struct writes {
@@ -114,7 +110,7 @@ struct writes {
   std::vector<new_identity> identities;
   std::vector<new_suggestion> suggestions;
   std::vector<customer_touch> touches;
-  std::vector<numbered_ticket> tickets;
+  std::vector<tickets::new_ticket> tickets;  // numbered as they are inserted
   std::vector<tickets::inbound_update> ticket_updates;
   std::vector<message_row> messages;  // with their attachments' content
   std::vector<call_event_row> call_events;
@@ -123,8 +119,9 @@ struct writes {
   std::vector<key_answer> answers;
 };
 
-// All of it in one statement. Throws pqxx::serialization_failure when a row
-// it meant to create or change was taken by a concurrent transaction.
-void flush(pqxx::transaction_base& tx, const writes& w);
+// All of it in one statement. Returns the number of each new ticket, by id.
+// Throws pqxx::serialization_failure when a row it meant to create or change
+// was taken by a concurrent transaction.
+std::map<std::string, long long> flush(pqxx::transaction_base& tx, const writes& w);
 
 }  // namespace helpdesk::store::ingest_batch
