@@ -143,20 +143,14 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
       events.add("created", {{"channel", "phone"}});
     }
     if (p.guessing()) return r;  // thrown away: skip building what it would write
-    store::message_row msg;
-    msg.id = new_uuid_v7();
-    msg.ticket_id = r.ticket_id;
-    msg.brand_id = b.id;
-    msg.customer_id = customer_id;
-    msg.channel = "phone";
-    msg.direction = c.inbound ? "inbound" : "outbound";
+    r.customer_id = customer_id;
+    auto msg = ingest::new_message(r, b.id, "phone", c.inbound ? "inbound" : "outbound");
     msg.sender = c.from;
     msg.subject = call_subject(c, s);
     msg.call_id = c.call_id;
     msg.call_json = state_json(c, s).dump();
     msg.call_outcome = std::string(to_string(s.outcome));
     msg.occurred_at = c.at;
-    r.customer_id = customer_id;
     r.message_id = msg.id;
     p.insert_message(std::move(msg));
     p.add_call_event(r.message_id, event_key, std::string(to_string(c.event)), c.at, event.dump());
@@ -167,29 +161,14 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
   return r;
 }
 
-class call_job final : public ingest::job {
- public:
-  call_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_call c, const ingest_options& opts)
-      : brands_(brands), who_(who), meta_(std::move(meta)), c_(std::move(c)), opts_(opts) {
-    conflicts_with("call:" + c_.call_id);
-    conflicts_with_phone(c_.inbound ? c_.from : c_.to);
-    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
-  }
-  ingest_result decide(ingest::port& p) override { return decide_call(p, brands_, who_, meta_, c_, opts_); }
-
- private:
-  brand_cache& brands_;
-  const principal& who_;
-  ingest_meta meta_;
-  inbound_call c_;
-  const ingest_options& opts_;
-};
-
 }  // namespace
 
 awaitable<ingest_result> ingest_service::call(const principal& who, ingest_meta meta, inbound_call c) {
   const std::size_t affinity = std::hash<std::string>{}(c.call_id);
-  call_job job(brands_, who, std::move(meta), std::move(c), opts_);
+  ingest::event_job<inbound_call> job(decide_call, brands_, who, std::move(meta), std::move(c), opts_);
+  const auto& call = job.event();
+  job.conflicts_with("call:" + call.call_id);
+  job.conflicts_with_phone(call.inbound ? call.from : call.to);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -85,13 +85,7 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
   }
 
   if (p.guessing()) return r;  // thrown away: skip building what it would write
-  store::message_row msg;
-  msg.id = new_uuid_v7();
-  msg.ticket_id = r.ticket_id;
-  msg.brand_id = b.id;
-  msg.customer_id = r.customer_id;
-  msg.channel = "chat";
-  msg.direction = from_visitor ? "inbound" : "outbound";
+  auto msg = ingest::new_message(r, b.id, "chat", from_visitor ? "inbound" : "outbound");
   msg.automatic = c.sender == "bot";
   if (msg.automatic) msg.automatic_reason = "chat bot";
   msg.sender = from_visitor ? visitor_label(c.visitor) : c.sender;
@@ -107,32 +101,17 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
   return r;
 }
 
-class chat_job final : public ingest::job {
- public:
-  chat_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_chat c, const ingest_options& opts)
-      : brands_(brands), who_(who), meta_(std::move(meta)), c_(std::move(c)), opts_(opts) {
-    conflicts_with("session:" + c_.session_id);
-    conflicts_with("chat-message:" + c_.message_id);
-    if (!c_.visitor.handle.empty()) conflicts_with("handle:" + c_.visitor.handle);
-    if (auto e = normalize_email(c_.visitor.email)) conflicts_with("email:" + *e);
-    if (!c_.visitor.phone.empty()) conflicts_with_phone(c_.visitor.phone);
-    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
-  }
-  ingest_result decide(ingest::port& p) override { return decide_chat(p, brands_, who_, meta_, c_, opts_); }
-
- private:
-  brand_cache& brands_;
-  const principal& who_;
-  ingest_meta meta_;
-  inbound_chat c_;
-  const ingest_options& opts_;
-};
-
 }  // namespace
 
 awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta meta, inbound_chat c) {
   const std::size_t affinity = std::hash<std::string>{}(c.session_id);
-  chat_job job(brands_, who, std::move(meta), std::move(c), opts_);
+  ingest::event_job<inbound_chat> job(decide_chat, brands_, who, std::move(meta), std::move(c), opts_);
+  const auto& chat = job.event();
+  job.conflicts_with("session:" + chat.session_id);
+  job.conflicts_with("chat-message:" + chat.message_id);
+  if (!chat.visitor.handle.empty()) job.conflicts_with("handle:" + chat.visitor.handle);
+  if (auto e = normalize_email(chat.visitor.email)) job.conflicts_with("email:" + *e);
+  if (!chat.visitor.phone.empty()) job.conflicts_with_phone(chat.visitor.phone);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -140,6 +140,18 @@ std::string settle_customer(port& p, const std::string& brand_id, customer_resol
 
 std::string number_of(const brand& b, long long number) { return b.ticket_prefix + "-" + std::to_string(number); }
 
+store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,
+                               std::string direction) {
+  store::message_row m;
+  m.id = new_uuid_v7();
+  m.ticket_id = r.ticket_id;
+  m.brand_id = brand_id;
+  m.customer_id = r.customer_id;
+  m.channel = std::move(channel);
+  m.direction = std::move(direction);
+  return m;
+}
+
 }  // namespace helpdesk::app::ingest
 
 namespace helpdesk::app {

@@ -36,6 +36,39 @@ std::string settle_customer(port& p, const std::string& brand_id, customer_resol
                             const std::string& name, timestamp at, const std::string& preferred = {});
 
 std::string number_of(const brand& b, long long number);
+
+// The message of an inbound event on ticket `r`, with the fields every
+// channel fills; the channel adds its own.
+store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,
+                               std::string direction);
+
+// An inbound event of any channel as a group-commit job: the channel's
+// decision applied to the event. Every event conflicts on its
+// Idempotency-Key; the channel adds what else it touches.
+template <class Event>
+class event_job final : public job {
+ public:
+  using decide_fn = ingest_result (*)(port&, brand_cache&, const principal&, const ingest_meta&, const Event&,
+                                      const ingest_options&);
+  event_job(decide_fn how, brand_cache& brands, const principal& who, ingest_meta meta, Event event,
+            const ingest_options& opts)
+      : decide_(how), brands_(brands), who_(who), meta_(std::move(meta)), event_(std::move(event)), opts_(opts) {
+    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
+  }
+  ingest_result decide(port& p) override { return decide_(p, brands_, who_, meta_, event_, opts_); }
+  const Event& event() const { return event_; }
+  const ingest_meta& meta() const { return meta_; }
+  using job::conflicts_with;
+  using job::conflicts_with_phone;
+
+ private:
+  decide_fn decide_;
+  brand_cache& brands_;
+  const principal& who_;
+  ingest_meta meta_;
+  Event event_;
+  const ingest_options& opts_;
+};
 // The ticket events of one inbound event, written together at its end.
 class event_log {
  public:

@@ -42,9 +42,16 @@ std::optional<thread_candidate> find_by_references(ingest::port& p, const brand&
   return p.ticket_by_message_ids(b.id, refs);
 }
 
+// The mail with its attachments hashed and ready to store.
+struct email_event {
+  inbound_email mail;
+  std::vector<store::attachment_row> files;
+};
+
 ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal& who, const ingest_meta& meta,
-                              const inbound_email& m, const std::vector<store::attachment_row>& files,
-                              const ingest_options& opts) {
+                           const email_event& e, const ingest_options& opts) {
+  const inbound_email& m = e.mail;
+  const auto& files = e.files;
   const brand b = ingest::resolve_brand(p.tx(), brands, who, meta.brand, recipient_addresses(m));
   const std::string scope = "email:" + b.id;
   const std::string key = m.message_id.empty() ? "sha256:" + meta.request_sha256 : m.message_id;
@@ -115,13 +122,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
   }
 
   if (p.guessing()) return r;  // thrown away: skip building what it would write
-  store::message_row msg;
-  msg.id = new_uuid_v7();
-  msg.ticket_id = r.ticket_id;
-  msg.brand_id = b.id;
-  msg.customer_id = customer_id;
-  msg.channel = "email";
-  msg.direction = "inbound";
+  auto msg = ingest::new_message(r, b.id, "email", "inbound");
   msg.automatic = verdict.automatic;
   msg.automatic_reason = verdict.reason;
   msg.sender = m.from;
@@ -201,35 +202,6 @@ inbound_email to_inbound_email(mail::parsed_email p) {
   return m;
 }
 
-namespace {
-
-class email_job final : public ingest::job {
- public:
-  email_job(brand_cache& brands, const principal& who, ingest_meta meta, inbound_email m,
-            std::vector<store::attachment_row> files, const ingest_options& opts)
-      : brands_(brands), who_(who), meta_(std::move(meta)), m_(std::move(m)), files_(std::move(files)), opts_(opts) {
-    conflicts_with("email:" + normalize_email(m_.from).value_or(""));
-    conflicts_with("key:" + (m_.message_id.empty() ? meta_.request_sha256 : m_.message_id));
-    if (meta_.idempotency_key) conflicts_with("idem:" + *meta_.idempotency_key);
-    for (const auto& x : m_.external_ids) conflicts_with("external:" + x);
-    // A reply waits for the batch after the message it answers.
-    if (!m_.message_id.empty()) conflicts_with("message:" + m_.message_id);
-    for (const auto& ref : reference_ids(m_.in_reply_to, m_.references)) conflicts_with("message:" + ref);
-    if (!m_.bounced_message_id.empty()) conflicts_with("message:" + m_.bounced_message_id);
-  }
-  ingest_result decide(ingest::port& p) override { return decide_email(p, brands_, who_, meta_, m_, files_, opts_); }
-
- private:
-  brand_cache& brands_;
-  const principal& who_;
-  ingest_meta meta_;
-  inbound_email m_;
-  std::vector<store::attachment_row> files_;
-  const ingest_options& opts_;
-};
-
-}  // namespace
-
 awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta meta, inbound_email m) {
   require_sender(m);
   // A thread's messages come from its customer: keep them in one lane.
@@ -243,7 +215,16 @@ awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta
     auto hashing = [&m] { return hash_attachments(m.attachments); };
     files = co_await cpu_.run(std::move(hashing));
   }
-  email_job job(brands_, who, std::move(meta), std::move(m), std::move(files), opts_);
+  ingest::event_job<email_event> job(decide_email, brands_, who, std::move(meta),
+                                     email_event{std::move(m), std::move(files)}, opts_);
+  const inbound_email& mail = job.event().mail;
+  job.conflicts_with("email:" + normalize_email(mail.from).value_or(""));
+  job.conflicts_with("key:" + (mail.message_id.empty() ? job.meta().request_sha256 : mail.message_id));
+  for (const auto& x : mail.external_ids) job.conflicts_with("external:" + x);
+  // A reply waits for the batch after the message it answers.
+  if (!mail.message_id.empty()) job.conflicts_with("message:" + mail.message_id);
+  for (const auto& ref : reference_ids(mail.in_reply_to, mail.references)) job.conflicts_with("message:" + ref);
+  if (!mail.bounced_message_id.empty()) job.conflicts_with("message:" + mail.bounced_message_id);
   co_return co_await committer_.run(std::move(job), affinity);
 }
 

@@ -18,11 +18,6 @@ namespace {
 
 #define MESSAGE_FROM " FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN brands b ON b.id = m.brand_id "
 
-std::optional<std::string> opt(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return f.as<std::string>();
-}
-
 message_row read_message(const pqxx::row& r) {
   message_row m;
   m.id = r[0].as<std::string>();
@@ -33,18 +28,18 @@ message_row read_message(const pqxx::row& r) {
   m.direction = r[5].as<std::string>();
   m.automatic = r[6].as<bool>();
   m.automatic_reason = r[7].as<std::string>();
-  m.author_agent_id = opt(r[8]);
+  m.author_agent_id = sql::optional_text(r[8]);
   m.sender = r[9].as<std::string>();
   m.subject = r[10].as<std::string>();
   m.body_text = r[11].as<std::string>();
   m.body_html = r[12].as<std::string>();
-  m.email_json = opt(r[13]);
-  m.email_message_id = opt(r[14]);
-  m.call_id = opt(r[15]);
-  m.call_json = opt(r[16]);
-  m.call_outcome = opt(r[17]);
-  m.chat_session_id = opt(r[18]);
-  m.chat_message_id = opt(r[19]);
+  m.email_json = sql::optional_text(r[13]);
+  m.email_message_id = sql::optional_text(r[14]);
+  m.call_id = sql::optional_text(r[15]);
+  m.call_json = sql::optional_text(r[16]);
+  m.call_outcome = sql::optional_text(r[17]);
+  m.chat_session_id = sql::optional_text(r[18]);
+  m.chat_message_id = sql::optional_text(r[19]);
   m.occurred_at = sql::micros(r[20]);
   m.created_at = sql::micros(r[21]);
   for (const auto& a : nlohmann::json::parse(r[22].c_str())) {

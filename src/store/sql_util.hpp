@@ -20,6 +20,11 @@ std::vector<std::string> parse_text_array(const pqxx::field& f);
 // A PostgreSQL text[] literal of arbitrary strings, every element quoted.
 std::string text_array(const std::vector<std::string>& values);  // from array_to_json(...)::text
 
+inline std::optional<std::string> optional_text(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::string>();
+}
+
 inline timestamp micros(const pqxx::field& f) { return from_unix_micros(f.as<long long>()); }
 inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;

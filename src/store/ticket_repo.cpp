@@ -18,11 +18,6 @@ namespace {
 #define CANDIDATE_COLUMNS \
   "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
 
-std::optional<std::string> opt(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return f.as<std::string>();
-}
-
 ticket_row read_ticket(const pqxx::row& r) {
   ticket_row t;
   t.id = r[0].as<std::string>();
@@ -34,11 +29,11 @@ ticket_row read_ticket(const pqxx::row& r) {
   t.status = r[6].as<std::string>();
   t.priority = r[7].as<std::string>();
   t.origin_channel = r[8].as<std::string>();
-  t.language = opt(r[9]);
+  t.language = sql::optional_text(r[9]);
   t.tags = sql::parse_text_array(r[10]);
   t.callback_required = r[11].as<bool>();
-  t.chat_session_id = opt(r[12]);
-  t.linked_ticket_id = opt(r[13]);
+  t.chat_session_id = sql::optional_text(r[12]);
+  t.linked_ticket_id = sql::optional_text(r[13]);
   t.customer_waiting_since = sql::optional_micros(r[14]);
   t.version = r[15].as<int>();
   t.created_at = sql::micros(r[16]);
