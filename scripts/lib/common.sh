@@ -7,7 +7,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # Packages needed to build and run the server.
 HELPDESK_BUILD_PACKAGES="g++ cmake ninja-build pkg-config git ca-certificates tzdata
   libboost-dev libboost-system-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libssl-dev
-  libargon2-dev libphonenumber-dev libgmime-3.0-dev libxml2-dev libhowardhinnant-date-dev postgresql-15 postgresql-client-15"
+  libargon2-dev libphonenumber-dev libcld2-dev libgmime-3.0-dev libxml2-dev libhowardhinnant-date-dev postgresql-15 postgresql-client-15"
 # Extra packages for the test suite and the benchmarks.
 HELPDESK_TEST_PACKAGES="libgtest-dev libgmock-dev libyaml-cpp-dev curl libpython3.11-testsuite"
 HELPDESK_BENCH_PACKAGES="wrk"

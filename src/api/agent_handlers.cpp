@@ -3,8 +3,52 @@
 namespace helpdesk::api {
 namespace {
 
+void read_languages(field_reader& in, agent_fields& f) {
+  const json* list = in.value("languages");
+  if (!list) return;
+  if (!list->is_array() || list->size() > 30) {
+    in.fail("/languages", "must be an array of at most 30 {code, level} objects");
+    return;
+  }
+  std::vector<routing::agent_language> out;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string at = "/languages/" + std::to_string(i);
+    field_reader item((*list)[i], {"code", "level"}, at);
+    item.required("code");
+    routing::agent_language l;
+    l.code = lower_ascii(item.string("code", 8).value_or(""));
+    if (auto level = item.one_of("level", {"native", "fluent", "basic"})) l.level = *routing::parse_language_level(*level);
+    in.absorb(item);
+    out.push_back(std::move(l));
+  }
+  f.languages = std::move(out);
+}
+
+void read_routing_profile(field_reader& in, agent_fields& f) {
+  read_languages(in, f);
+  if (auto skills = in.string_array("skills", 100)) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < skills->size(); ++i) {
+      auto skill = normalize_tag((*skills)[i]);
+      if (!skill) in.fail("/skills/" + std::to_string(i), "must be 1 to 64 of the characters a-z 0-9 _ : . -");
+      else if (std::find(out.begin(), out.end(), *skill) == out.end()) out.push_back(std::move(*skill));
+    }
+    f.skills = std::move(out);
+  }
+  if (const json* capacity = in.value("capacity")) {
+    field_reader c(*capacity, {"email", "chat", "phone"}, "/capacity");
+    routing::per_channel values{-1, -1, -1};  // a channel not named keeps its capacity
+    for (std::size_t ch = 0; ch < routing::work_channel_count; ++ch) {
+      const std::string name(routing::to_string(static_cast<routing::work_channel>(ch)));
+      if (auto v = c.integer(name, 0, 1000)) values[ch] = static_cast<int>(*v);
+    }
+    in.absorb(c);
+    f.capacity = values;
+  }
+}
+
 agent_fields read_agent_fields(const json& doc) {
-  field_reader in(doc, {"name", "email", "role", "password", "active", "brands"});
+  field_reader in(doc, {"name", "email", "role", "password", "active", "brands", "languages", "skills", "capacity"});
   agent_fields f;
   f.name = in.string("name", 200);
   f.email = in.string("email", 254);
@@ -39,6 +83,7 @@ agent_fields read_agent_fields(const json& doc) {
       f.brands = std::move(list);
     }
   }
+  read_routing_profile(in, f);
   in.finish();
   return f;
 }
@@ -48,12 +93,22 @@ agent_fields read_agent_fields(const json& doc) {
 json agent_json(const agent& a) {
   json brands = json::array();
   for (const auto& b : a.brands) brands.push_back({{"brand_id", b.brand_id}, {"role", std::string(to_string(b.membership))}});
+  json languages = json::array();
+  for (const auto& l : a.languages) languages.push_back({{"code", l.code}, {"level", std::string(routing::to_string(l.level))}});
+  json capacity = json::object();
+  for (std::size_t c = 0; c < routing::work_channel_count; ++c)
+    capacity[std::string(routing::to_string(static_cast<routing::work_channel>(c)))] = a.capacity[c];
   return {{"id", a.id},
           {"name", a.name},
           {"email", a.email},
           {"role", std::string(to_string(a.role_))},
           {"active", a.active},
           {"brands", brands},
+          {"languages", languages},
+          {"skills", a.skills},
+          {"capacity", capacity},
+          {"presence", {{"status", std::string(routing::to_string(a.presence))},
+                        {"since", format_rfc3339(a.presence_since)}}},
           {"created_at", format_rfc3339(a.created_at)},
           {"updated_at", format_rfc3339(a.updated_at)}};
 }
@@ -83,7 +138,13 @@ HELPDESK_HANDLER(patch_agent) {
   std::string id(ctx.param("id"));
   co_await e.svc.directory.get_agent(ctx.caller(), id);
   auto f = read_agent_fields(parse_json_body(ctx.req));
+  // Managers staff their brands; who may sign in, and as what, stays with admins.
+  if (ctx.caller().role_ != role::admin && (f.name || f.email || f.password || f.role_ || f.active))
+    throw error(errc::forbidden,
+                "Managers may change an agent's brands, languages, skills and capacity; the rest needs an admin.");
+  const bool routing_changed = f.brands || f.languages || f.skills || f.capacity;
   auto a = co_await e.svc.directory.update_agent(ctx.caller(), id, std::move(f));
+  if (routing_changed) e.svc.router.kick();
   co_return json_response(bhttp::status::ok, agent_json(a), ctx.req.version());
 }
 

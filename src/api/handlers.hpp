@@ -8,6 +8,7 @@
 #include "helpdesk/store/support_repos.hpp"
 #include "helpdesk/domain/ids.hpp"
 #include "helpdesk/domain/ticket.hpp"
+#include "helpdesk/domain/routing.hpp"
 
 namespace helpdesk::api {
 
@@ -51,6 +52,22 @@ HELPDESK_HANDLER(get_ticket);
 HELPDESK_HANDLER(list_ticket_messages);
 HELPDESK_HANDLER(get_attachment);
 
+HELPDESK_HANDLER(get_ticket_routing);
+HELPDESK_HANDLER(claim_ticket);
+HELPDESK_HANDLER(release_ticket);
+HELPDESK_HANDLER(transfer_ticket);
+HELPDESK_HANDLER(post_ticket_callback);
+HELPDESK_HANDLER(post_next_ticket);
+HELPDESK_HANDLER(post_agent_handover);
+HELPDESK_HANDLER(put_agent_presence);
+
+HELPDESK_HANDLER(list_queues);
+HELPDESK_HANDLER(create_queue);
+HELPDESK_HANDLER(get_queue);
+HELPDESK_HANDLER(patch_queue);
+HELPDESK_HANDLER(delete_queue);
+HELPDESK_HANDLER(list_queue_waiting);
+
 // Renderers shared by handlers.
 json brand_json(const brand& b);
 json agent_json(const agent& a);
@@ -58,5 +75,6 @@ json token_json(const store::tokens::api_token& t);
 json customer_json(const store::customer_row& c);
 json ticket_json(const store::ticket_row& t);
 json message_json(const store::message_row& m);
+json queue_json(const routing::queue_def& q);
 
 }  // namespace helpdesk::api

@@ -1,5 +1,6 @@
 // Webhooks of the integrations: email (raw MIME or JSON), call events, chat.
 #include "handlers.hpp"
+#include "helpdesk/domain/locale_codes.hpp"
 #include "helpdesk/security/tokens.hpp"
 
 namespace helpdesk::api {
@@ -37,7 +38,8 @@ app::ingest_meta meta_of(const request_context& ctx, std::string sha) {
   return meta;
 }
 
-http::response ingest_response(const request_context& ctx, const app::ingest_result& r) {
+http::response ingest_response(env& e, const request_context& ctx, const app::ingest_result& r) {
+  if (!r.replayed) e.svc.router.kick();  // a new or reopened ticket may be waiting
   json body = {{"ticket_id", r.ticket_id},
                {"ticket_number", r.ticket_number},
                {"customer_id", r.customer_id},
@@ -65,9 +67,35 @@ std::vector<std::string> string_list(field_reader& in, const std::string& key) {
   return in.string_array(key, 100).value_or(std::vector<std::string>{});
 }
 
+// "pl", "PL" or "pl-PL": the ISO 639-1 code the router matches agents on.
+std::optional<std::string> language_field(field_reader& in) {
+  auto raw = in.string("language", 35);
+  if (!raw) return std::nullopt;
+  std::string code = lower_ascii(raw->substr(0, raw->find_first_of("-_")));
+  if (!is_language_code(code)) {
+    in.fail("/language", "must be an ISO 639-1 code such as cs, or a tag such as cs-CZ");
+    return std::nullopt;
+  }
+  return code;
+}
+
+// Tags as the router and reports compare them; a tag that cannot be one is
+// refused rather than silently changed.
+std::vector<std::string> tag_list(field_reader& in) {
+  std::vector<std::string> out;
+  const auto raw = in.string_array("tags", 20).value_or(std::vector<std::string>{});
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto tag = normalize_tag(raw[i]);
+    if (!tag) in.fail("/tags/" + std::to_string(i), "must be 1 to 64 of the characters a-z 0-9 _ : . -");
+    else if (std::find(out.begin(), out.end(), *tag) == out.end()) out.push_back(std::move(*tag));
+  }
+  return out;
+}
+
 app::inbound_email read_email_json(const json& doc) {
   field_reader in(doc, {"from", "to", "cc", "reply_to", "subject", "text", "html", "message_id", "in_reply_to",
-                        "references", "date", "headers", "attachments", "external_ids", "language"});
+                        "references", "date", "headers", "attachments", "external_ids", "language", "tags",
+                        "source"});
   app::inbound_email m;
   in.required("from");
   m.from = in.string("from", 1000).value_or("");
@@ -126,7 +154,12 @@ app::inbound_email read_email_json(const json& doc) {
   m.external_ids = string_list(in, "external_ids");
   for (std::size_t i = 0; i < m.external_ids.size(); ++i)
     if (m.external_ids[i].size() > 200) in.fail("/external_ids/" + std::to_string(i), "must be at most 200 bytes");
-  m.language = in.string("language", 16);
+  m.language = language_field(in);
+  m.tags = tag_list(in);
+  if (auto source = in.string("source", 64)) {
+    m.source = normalize_tag(*source);
+    if (!m.source) in.fail("/source", "must be 1 to 64 of the characters a-z 0-9 _ : . -");
+  }
   in.finish();
   return m;
 }
@@ -158,7 +191,7 @@ app::inbound_call read_call(const json& doc) {
 }
 
 app::inbound_chat read_chat(const json& doc) {
-  field_reader in(doc, {"session_id", "event", "message_id", "sender", "visitor", "text", "at", "language"});
+  field_reader in(doc, {"session_id", "event", "message_id", "sender", "visitor", "text", "at", "language", "tags"});
   app::inbound_chat c;
   in.required("session_id");
   in.required("at");
@@ -176,7 +209,8 @@ app::inbound_chat read_chat(const json& doc) {
   if (doc.contains("message_id") && doc["message_id"] == "") in.fail("/message_id", "must not be empty");
   c.sender = in.one_of("sender", {"visitor", "agent", "bot"}).value_or("visitor");
   c.text = in.string("text", 100000).value_or("");
-  c.language = in.string("language", 16);
+  c.language = language_field(in);
+  c.tags = tag_list(in);
   if (const json* v = in.value("visitor")) {
     field_reader visitor(*v, {"name", "email", "phone", "handle"}, "/visitor");
     c.visitor.name = visitor.string("name", 200).value_or("");
@@ -199,7 +233,7 @@ HELPDESK_HANDLER(post_inbound_email) {
       throw error(errc::payload_too_large, "A raw email may be at most 25 MiB.");
     auto meta = meta_of(ctx, security::sha256_hex(ctx.req.body()));
     auto r = co_await e.svc.ingest.raw_email(ctx.caller(), std::move(meta), ctx.req.body());
-    co_return ingest_response(ctx, r);
+    co_return ingest_response(e, ctx, r);
   }
   if (!content_type_is(ctx, "application/json"))
     throw error(errc::unsupported_media_type,
@@ -219,7 +253,7 @@ HELPDESK_HANDLER(post_inbound_email) {
   else p = parse();
   auto meta = meta_of(ctx, std::move(p->sha));
   auto r = co_await e.svc.ingest.email(ctx.caller(), std::move(meta), std::move(p->mail));
-  co_return ingest_response(ctx, r);
+  co_return ingest_response(e, ctx, r);
 }
 
 HELPDESK_HANDLER(post_inbound_call) {
@@ -227,7 +261,7 @@ HELPDESK_HANDLER(post_inbound_call) {
   auto c = read_call(doc);
   auto meta = meta_of(ctx, security::sha256_hex(doc.dump()));
   auto r = co_await e.svc.ingest.call(ctx.caller(), std::move(meta), std::move(c));
-  co_return ingest_response(ctx, r);
+  co_return ingest_response(e, ctx, r);
 }
 
 HELPDESK_HANDLER(post_inbound_chat) {
@@ -235,7 +269,7 @@ HELPDESK_HANDLER(post_inbound_chat) {
   auto c = read_chat(doc);
   auto meta = meta_of(ctx, security::sha256_hex(doc.dump()));
   auto r = co_await e.svc.ingest.chat(ctx.caller(), std::move(meta), std::move(c));
-  co_return ingest_response(ctx, r);
+  co_return ingest_response(e, ctx, r);
 }
 
 }  // namespace helpdesk::api

@@ -31,7 +31,7 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/agents", list_agents, managers},
       {verb::post, "/v1/agents", create_agent, admin},
       {verb::get, "/v1/agents/{id}", get_agent, managers},
-      {verb::patch, "/v1/agents/{id}", patch_agent, admin},
+      {verb::patch, "/v1/agents/{id}", patch_agent, managers},
 
       {verb::get, "/v1/tokens", list_tokens, admin},
       {verb::post, "/v1/tokens", create_token, admin},
@@ -50,6 +50,22 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/tickets/{id}", get_ticket, staff},
       {verb::get, "/v1/tickets/{id}/messages", list_ticket_messages, staff},
       {verb::get, "/v1/attachments/{id}", get_attachment, staff},
+
+      {verb::get, "/v1/tickets/{id}/routing", get_ticket_routing, staff},
+      {verb::post, "/v1/tickets/{id}/claim", claim_ticket, staff},
+      {verb::post, "/v1/tickets/{id}/release", release_ticket, staff},
+      {verb::post, "/v1/tickets/{id}/transfer", transfer_ticket, staff},
+      {verb::post, "/v1/tickets/{id}/callbacks", post_ticket_callback, staff},
+      {verb::post, "/v1/agents/me/next", post_next_ticket, staff},
+      {verb::post, "/v1/agents/{id}/handover", post_agent_handover, managers},
+      {verb::put, "/v1/agents/{id}/presence", put_agent_presence, staff},
+
+      {verb::get, "/v1/queues", list_queues, staff},
+      {verb::post, "/v1/queues", create_queue, managers},
+      {verb::get, "/v1/queues/{id}", get_queue, staff},
+      {verb::patch, "/v1/queues/{id}", patch_queue, managers},
+      {verb::delete_, "/v1/queues/{id}", delete_queue, managers},
+      {verb::get, "/v1/queues/{id}/waiting", list_queue_waiting, staff},
   };
   return table;
 }

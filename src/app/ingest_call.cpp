@@ -135,6 +135,7 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
       t.origin_channel = "phone";
       t.callback_required = s.callback_required();
       t.customer_waiting = s.callback_required();
+      ingest::set_routing_facts(t, p, b, std::nullopt, {}, {}, std::nullopt, {});  // a call has no words to read
       t.at = c.at;
       auto number = p.insert_ticket(t);
       if (!number) store::retry_transaction("ticket insert collided");

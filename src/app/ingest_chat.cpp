@@ -73,7 +73,7 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
     t.customer_id = r.customer_id;
     t.subject = "Chat with " + visitor_label(c.visitor);
     t.origin_channel = "chat";
-    t.language = c.language;
+    ingest::set_routing_facts(t, p, b, c.language, from_visitor ? c.text : std::string(), c.tags, std::nullopt, {});
     t.chat_session_id = c.session_id;
     t.customer_waiting = from_visitor;
     t.at = c.at;

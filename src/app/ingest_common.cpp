@@ -6,6 +6,8 @@
 
 #include "helpdesk/domain/customer_match.hpp"
 #include "helpdesk/domain/ids.hpp"
+#include "helpdesk/domain/language.hpp"
+#include "helpdesk/domain/ticket.hpp"
 
 namespace helpdesk::app::ingest {
 namespace {
@@ -139,6 +141,23 @@ std::string settle_customer(port& p, const std::string& brand_id, customer_resol
 }
 
 std::string number_of(const brand& b, long long number) { return b.ticket_prefix + "-" + std::to_string(number); }
+
+void set_routing_facts(store::tickets::new_ticket& t, const port& p, const brand& b,
+                       const std::optional<std::string>& language, std::string_view text,
+                       std::vector<std::string> tags, std::optional<std::string> source,
+                       const std::vector<std::string>& external_ids) {
+  if (language) {
+    t.language = *language;
+  } else if (auto guess = p.guessing() ? std::nullopt : detect_language(text)) {
+    t.language = guess->code;
+    t.language_confidence = guess->confidence;
+  } else {
+    t.language = b.default_language;
+  }
+  t.tags = std::move(tags);
+  for (auto it = external_ids.begin(); !source && it != external_ids.end(); ++it) source = source_of_external_id(*it);
+  t.source = std::move(source);
+}
 
 store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,
                                std::string direction) {

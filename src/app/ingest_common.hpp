@@ -37,6 +37,15 @@ std::string settle_customer(port& p, const std::string& brand_id, customer_resol
 
 std::string number_of(const brand& b, long long number);
 
+// What the router needs of a new ticket: its language (the event's when
+// given, else CLD2's on the customer's words, else the brand's default),
+// the event's tags, and its source (given, else the first external id's
+// system). A guessed decision is thrown away, so it skips the detection.
+void set_routing_facts(store::tickets::new_ticket& t, const port& p, const brand& b,
+                       const std::optional<std::string>& language, std::string_view text,
+                       std::vector<std::string> tags, std::optional<std::string> source,
+                       const std::vector<std::string>& external_ids);
+
 // The message of an inbound event on ticket `r`, with the fields every
 // channel fills; the channel adds its own.
 store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,

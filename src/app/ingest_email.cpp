@@ -108,7 +108,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
     t.customer_id = customer_id;
     t.subject = m.subject;
     t.origin_channel = "email";
-    t.language = m.language;
+    ingest::set_routing_facts(t, p, b, m.language, m.text.empty() ? m.html : m.text, m.tags, m.source, m.external_ids);
     t.at = now;
     t.customer_waiting = !verdict.automatic;
     if (decision.action == thread_action::new_linked_ticket) t.linked_ticket_id = decision.ticket_id;

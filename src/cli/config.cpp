@@ -110,6 +110,9 @@ const std::vector<option>& options() {
              "a reply to a ticket solved longer ago than this starts a new, linked ticket"),
       number("idempotency_ttl_s", &config::idempotency_ttl_s, 86400, 365L * 86400,
              "how long an Idempotency-Key is remembered"),
+      number("router_tick_ms", &config::router_tick_ms, 10, 60000,
+             "the router's pass at least this often (overflow timers, other processes' changes)"),
+      flag("router", &config::router, "run the queue router's background passes in this process"),
       flag("migrate", &config::migrate, "serve: apply pending migrations before starting"),
   };
   return all;

@@ -124,7 +124,10 @@ int run_serve(const config& cfg) {
   app::ingest_options ingest_opts;
   ingest_opts.reopen_window_days = int(cfg.reopen_window_days);
   ingest_opts.idempotency_ttl_seconds = cfg.idempotency_ttl_s;
-  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts);
+  app::router_options router_opts;
+  router_opts.tick = std::chrono::milliseconds(cfg.router_tick_ms);
+  router_opts.background = cfg.router;
+  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts);
 
   http::metrics metrics;
   metrics.set_build_info(HELPDESK_VERSION);
@@ -171,6 +174,7 @@ int run_serve(const config& cfg) {
 
   housekeeping upkeep(ioc, svc, std::chrono::seconds(cfg.housekeeping_interval_s));
   upkeep.start();
+  svc.router.start(ioc);
 
   // Signal handling on its own strand: the drain finishes on any I/O thread,
   // and its cancel of the signal wait must not overtake the handler's re-arm.
@@ -191,6 +195,7 @@ int run_serve(const config& cfg) {
     signals.async_wait(on_signal);  // a second signal stops at once
     svc.health.set_draining();
     upkeep.stop();
+    svc.router.stop();
     // The delay lets load balancers see the 503 and stop sending traffic
     // before the listener closes.
     shutdown_delay.expires_after(std::chrono::milliseconds(cfg.shutdown_delay_ms));

@@ -131,6 +131,20 @@ void check_agent_fields(const agent_fields& f, std::vector<field_error>& out) {
       if (!seen.insert((*f.brands)[i].brand_id).second)
         out.push_back({"/brands/" + std::to_string(i) + "/brand_id", "brand is listed twice"});
   }
+  if (f.languages) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < f.languages->size(); ++i) {
+      const auto& code = (*f.languages)[i].code;
+      const std::string at = "/languages/" + std::to_string(i) + "/code";
+      if (!is_language_code(code)) out.push_back({at, "must be an ISO 639-1 code such as pl"});
+      else if (!seen.insert(code).second) out.push_back({at, "language is listed twice"});
+    }
+  }
+  if (f.capacity)
+    for (std::size_t c = 0; c < routing::work_channel_count; ++c)
+      if ((*f.capacity)[c] < -1 || (*f.capacity)[c] > 1000)
+        out.push_back({"/capacity/" + std::string(routing::to_string(static_cast<routing::work_channel>(c))),
+                       "must be 0 to 1000"});
 }
 
 }  // namespace

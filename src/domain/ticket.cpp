@@ -70,6 +70,28 @@ std::optional<priority> parse_priority(std::string_view s) {
   return parse_by_name(s, {priority::low, priority::normal, priority::high, priority::urgent});
 }
 
+std::optional<std::string> normalize_tag(std::string_view raw) {
+  while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+  if (raw.empty() || raw.size() > 64) return std::nullopt;
+  std::string out;
+  for (char c : raw) {
+    const char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == ':' || l == '.' || l == '-';
+    if (!ok) return std::nullopt;
+    out += l;
+  }
+  return out;
+}
+
+std::optional<std::string> source_of_external_id(std::string_view id) {
+  const auto colon = id.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  auto system = id.substr(0, colon);
+  system = system.substr(0, system.find('-'));
+  return normalize_tag(system);
+}
+
 ticket_status status_after_inbound(ticket_status s) {
   switch (s) {
     case ticket_status::pending:

@@ -11,7 +11,8 @@ namespace {
   "a.id, a.name, a.email, a.role, a.active, coalesce((SELECT json_agg(json_build_array("    \
   "ab.brand_id, ab.membership) ORDER BY ab.brand_id) FROM agent_brands ab WHERE ab.agent_id " \
   "= a.id), '[]')::text, " HELPDESK_SQL_MICROS("a.created_at") ", " HELPDESK_SQL_MICROS(    \
-      "a.updated_at") ", a.password_hash"
+      "a.updated_at") ", a.password_hash, a.languages::text, array_to_json(a.skills)::text, a.capacity::text, " \
+  "a.presence, " HELPDESK_SQL_MICROS("a.presence_since")
 
 agent read_agent(const pqxx::row& r) {
   agent a;
@@ -25,7 +26,29 @@ agent read_agent(const pqxx::row& r) {
                         parse_brand_membership(pair.at(1).get<std::string>()).value_or(brand_membership::primary)});
   a.created_at = sql::micros(r[6]);
   a.updated_at = sql::micros(r[7]);
+  for (const auto& l : nlohmann::json::parse(r[9].c_str()))
+    a.languages.push_back({l.value("code", ""), routing::parse_language_level(l.value("level", ""))
+                                                    .value_or(routing::language_level::fluent)});
+  a.skills = sql::parse_text_array(r[10]);
+  const auto capacity = nlohmann::json::parse(r[11].c_str());
+  for (std::size_t c = 0; c < routing::work_channel_count; ++c)
+    a.capacity[c] = capacity.value(std::string(routing::to_string(static_cast<routing::work_channel>(c))), 0);
+  a.presence = routing::parse_presence(r[12].as<std::string>()).value_or(routing::presence::offline);
+  a.presence_since = sql::micros(r[13]);
   return a;
+}
+
+std::string languages_json(const std::vector<routing::agent_language>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& l : list) out.push_back({{"code", l.code}, {"level", std::string(routing::to_string(l.level))}});
+  return out.dump();
+}
+
+std::string capacity_json(const routing::per_channel& capacity) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t c = 0; c < routing::work_channel_count; ++c)
+    if (capacity[c] >= 0) out[std::string(routing::to_string(static_cast<routing::work_channel>(c)))] = capacity[c];
+  return out.dump();
 }
 
 void replace_brands(pqxx::transaction_base& tx, const std::string& id, const std::vector<agent_brand>& list) {
@@ -54,8 +77,9 @@ std::vector<prepared_statement> agent_statements() {
        "AND ($3::text = '' OR a.id > nullif($3, '')::uuid) ORDER BY a.id LIMIT $4"},
       {"agent_update",
        "UPDATE agents SET name = coalesce($2, name), email = coalesce($3, email), role = coalesce($4, role), "
-       "active = coalesce($5::boolean, active), password_hash = coalesce($6, password_hash), updated_at = now() "
-       "WHERE id = $1 RETURNING id"},
+       "active = coalesce($5::boolean, active), password_hash = coalesce($6, password_hash), "
+       "languages = coalesce($7::jsonb, languages), skills = coalesce($8::text[], skills), "
+       "capacity = capacity || coalesce($9::jsonb, '{}'), updated_at = now() WHERE id = $1 RETURNING id"},
       {"agent_brands_clear", "DELETE FROM agent_brands WHERE agent_id = $1"},
       {"agent_sessions_revoke", "UPDATE sessions SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL"},
       {"agent_brands_insert",
@@ -76,6 +100,13 @@ agent insert(pqxx::transaction_base& tx, const agent_fields& f, const std::strin
     rethrow_agent_conflict(ex);
   }
   if (f.brands) replace_brands(tx, id, *f.brands);
+  if (f.languages || f.skills || f.capacity) {
+    agent_fields routing_fields;
+    routing_fields.languages = f.languages;
+    routing_fields.skills = f.skills;
+    routing_fields.capacity = f.capacity;
+    return update(tx, id, routing_fields, std::nullopt);
+  }
   return *find(tx, id);
 }
 
@@ -105,10 +136,15 @@ agent update(pqxx::transaction_base& tx, const std::string& id, const agent_fiel
   if (f.role_) role_text = std::string(to_string(*f.role_));
   std::optional<std::string> active_text;
   if (f.active) active_text = *f.active ? "true" : "false";
+  std::optional<std::string> languages, skills, capacity;
+  if (f.languages) languages = languages_json(*f.languages);
+  if (f.skills) skills = sql::text_array(*f.skills);
+  if (f.capacity) capacity = capacity_json(*f.capacity);
   pqxx::result r;
   try {
     r = tx.exec_prepared("agent_update", id, sql::nullable(f.name), sql::nullable(f.email),
-                         sql::nullable(role_text), sql::nullable(active_text), sql::nullable(password_hash));
+                         sql::nullable(role_text), sql::nullable(active_text), sql::nullable(password_hash),
+                         sql::nullable(languages), sql::nullable(skills), sql::nullable(capacity));
   } catch (const pqxx::unique_violation& ex) {
     rethrow_agent_conflict(ex);
   }

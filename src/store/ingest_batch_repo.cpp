@@ -59,16 +59,19 @@ const char* const flush_sql =
     ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
     "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
     "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-    "customer_waiting_since) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
+    "customer_waiting_since, language_confidence, tags, source) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
     "x.language, x.chat_session_id, x.linked_ticket_id, x.callback, now(), now(), " AT("x.at") ", "
-    "CASE WHEN x.waiting THEN " AT("x.at") " END"
+    "CASE WHEN x.waiting THEN " AT("x.at") " END, x.confidence, x.tags, x.source"
     ROWS(5, "id uuid, brand_id uuid, customer_id uuid, subject text, status text, channel text, "
-            "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean")
+            "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean, "
+            "confidence real, tags text[], source text")
     " ON CONFLICT DO NOTHING RETURNING id, number), "
     "tu AS (UPDATE tickets t SET status = x.next, last_inbound_at = greatest(t.last_inbound_at, " AT("x.at") "), "
     "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
     "ELSE t.customer_waiting_since END, callback_required = coalesce(x.callback, t.callback_required), "
-    "solved_at = CASE WHEN x.next = t.status THEN t.solved_at ELSE NULL END, updated_at = now(), version = t.version + 1"
+    "solved_at = CASE WHEN x.next = t.status THEN t.solved_at ELSE NULL END, "
+    "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queue_id END, "
+    "updated_at = now(), version = t.version + 1"
     ROWS(6, "id uuid, expected text, next text, at bigint, waiting boolean, callback boolean")
     " WHERE t.id = x.id AND t.status = x.expected RETURNING 1), "
     "m AS (INSERT INTO messages (id, ticket_id, brand_id, customer_id, channel, direction, automatic, "
@@ -227,7 +230,10 @@ json ticket_json(const tickets::new_ticket& t, std::size_t) {
           {"linked_ticket_id", nullable(t.linked_ticket_id)},
           {"callback", t.callback_required},
           {"at", to_unix_micros(t.at)},
-          {"waiting", t.customer_waiting}};
+          {"waiting", t.customer_waiting},
+          {"confidence", t.language_confidence ? json(*t.language_confidence) : json(nullptr)},
+          {"tags", t.tags},
+          {"source", nullable(t.source)}};
 }
 
 }  // namespace

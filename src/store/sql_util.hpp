@@ -38,3 +38,11 @@ inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
 
 // The instant of a bigint parameter of Unix microseconds.
 #define HELPDESK_SQL_AT(param) "(timestamptz 'epoch' + (" param ")::bigint * interval '1 microsecond')"
+
+// Whether an inbound event sends a ticket back to the router to pick a
+// queue again: a solved ticket reopened, or a missed call turning an
+// unassigned ticket into a callback. `old_status` and the ticket's columns are
+// the values before the update.
+#define HELPDESK_SQL_REQUEUE(old_status, new_status, callback)                                               \
+  "((" old_status " = 'solved' AND " new_status " <> " old_status ") OR (" callback " IS TRUE AND NOT "      \
+  "callback_required AND assignee_id IS NULL))"

@@ -13,7 +13,9 @@ namespace {
   "t.linked_ticket_id, " HELPDESK_SQL_MICROS("t.customer_waiting_since") ", t.version, " HELPDESK_SQL_MICROS(    \
       "t.created_at") ", " HELPDESK_SQL_MICROS("t.updated_at") ", " HELPDESK_SQL_MICROS("t.last_inbound_at") ", " \
       HELPDESK_SQL_MICROS("t.last_outbound_at") ", " HELPDESK_SQL_MICROS("t.solved_at") ", "                    \
-      HELPDESK_SQL_MICROS("t.closed_at")
+      HELPDESK_SQL_MICROS("t.closed_at") ", t.language_confidence, t.source, t.queue_id, " HELPDESK_SQL_MICROS(   \
+          "t.queued_at") ", t.assignee_id, " HELPDESK_SQL_MICROS("t.assigned_at") ", " HELPDESK_SQL_MICROS(       \
+          "t.callback_due_at")
 
 #define CANDIDATE_COLUMNS \
   "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
@@ -42,6 +44,13 @@ ticket_row read_ticket(const pqxx::row& r) {
   t.last_outbound_at = sql::optional_micros(r[19]);
   t.solved_at = sql::optional_micros(r[20]);
   t.closed_at = sql::optional_micros(r[21]);
+  if (!r[22].is_null()) t.language_confidence = r[22].as<double>();
+  t.source = sql::optional_text(r[23]);
+  t.queue_id = sql::optional_text(r[24]);
+  t.queued_at = sql::optional_micros(r[25]);
+  t.assignee_id = sql::optional_text(r[26]);
+  t.assigned_at = sql::optional_micros(r[27]);
+  t.callback_due_at = sql::optional_micros(r[28]);
   return t;
 }
 
@@ -63,9 +72,9 @@ std::vector<prepared_statement> ticket_statements() {
       {"ticket_insert",
        "INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
        "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-       "customer_waiting_since) VALUES ($1, $2, next_ticket_number($2), $3, $4, $5, $6, $7, $8, $9, $10, "
-       "now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11") " END) "
-       "ON CONFLICT DO NOTHING RETURNING number"},
+       "customer_waiting_since, language_confidence, tags, source) VALUES ($1, $2, next_ticket_number($2), $3, $4, "
+       "$5, $6, $7, $8, $9, $10, now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11")
+       " END, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING number"},
       // LATERAL pins the plan to one index probe per id: a generic plan cached
       // while the table was small once walked every message of the brand.
       {"ticket_by_message_ids",
@@ -85,6 +94,7 @@ std::vector<prepared_statement> ticket_statements() {
        "customer_waiting_since = CASE WHEN $5 THEN coalesce(customer_waiting_since, " HELPDESK_SQL_AT("$4") ") "
        "ELSE customer_waiting_since END, callback_required = coalesce($6, callback_required), "
        "solved_at = CASE WHEN $3 = status THEN solved_at ELSE NULL END, "
+       "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queue_id END, "
        "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
       {"ticket_find", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1"},
       {"ticket_list",
@@ -99,10 +109,13 @@ std::vector<prepared_statement> ticket_statements() {
 namespace tickets {
 
 std::optional<long long> insert(pqxx::transaction_base& tx, const new_ticket& t) {
+  std::optional<std::string> confidence;
+  if (t.language_confidence) confidence = std::to_string(*t.language_confidence);
   auto r = tx.exec_prepared("ticket_insert", t.id, t.brand_id, t.customer_id, t.subject, t.status, t.origin_channel,
                             sql::nullable(t.language), sql::nullable(t.chat_session_id),
                             sql::nullable(t.linked_ticket_id), t.callback_required, to_unix_micros(t.at),
-                            t.customer_waiting);
+                            t.customer_waiting, sql::nullable(confidence), sql::text_array(t.tags),
+                            sql::nullable(t.source));
   if (r.empty()) return std::nullopt;
   return r[0][0].as<long long>();
 }

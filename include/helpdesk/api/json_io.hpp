@@ -31,6 +31,8 @@ class field_reader {
   // be silently ignored).
   // prefix: the JSON pointer of `doc` inside the request (for nested objects).
   field_reader(const json& doc, std::vector<std::string> allowed, std::string prefix = "");
+  // The reader keeps a reference to the document: a temporary would dangle.
+  field_reader(json&& doc, std::vector<std::string> allowed, std::string prefix = "") = delete;
 
   std::optional<std::string> string(const std::string& key, std::size_t max_len = 1000);
   std::optional<bool> boolean(const std::string& key);

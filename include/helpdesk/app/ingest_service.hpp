@@ -50,6 +50,8 @@ struct inbound_email {
   std::vector<mail::attachment> attachments;
   std::vector<std::string> external_ids;
   std::optional<std::string> language;
+  std::vector<std::string> tags;      // normalised; a new ticket takes them
+  std::optional<std::string> source;  // normalised
 };
 // The parsed MIME message in the shape JSON deliveries have.
 inbound_email to_inbound_email(mail::parsed_email m);
@@ -85,6 +87,7 @@ struct inbound_chat {
   std::string text;
   timestamp at{};
   std::optional<std::string> language;
+  std::vector<std::string> tags;  // normalised; a new session's ticket takes them
 };
 
 struct ingest_result {

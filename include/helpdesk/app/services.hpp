@@ -5,6 +5,7 @@
 #include "helpdesk/app/directory_service.hpp"
 #include "helpdesk/app/health_service.hpp"
 #include "helpdesk/app/ingest_service.hpp"
+#include "helpdesk/app/router_service.hpp"
 #include "helpdesk/app/support_service.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/db_pool.hpp"
@@ -13,7 +14,8 @@ namespace helpdesk::app {
 
 struct services {
   services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts,
-           store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {})
+           store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {},
+           router_options router_opts = {})
       : db(pool),
         cpu(workers),
         committer(pool, commit_opts),
@@ -21,7 +23,8 @@ struct services {
         directory(pool, workers, auth),
         health(pool),
         ingest(pool, committer, workers, std::move(ingest_opts)),
-        support(pool) {}
+        support(pool),
+        router(pool, router_opts) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
@@ -31,6 +34,7 @@ struct services {
   health_service health;
   ingest_service ingest;
   support_service support;
+  router_service router;
 };
 
 }  // namespace helpdesk::app

@@ -42,6 +42,8 @@ struct config {
   long ingest_batch = 64;
   long reopen_window_days = 30;
   long idempotency_ttl_s = 7L * 24 * 3600;
+  long router_tick_ms = 1000;
+  bool router = true;
   bool migrate = false;
 
   std::string host() const;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "helpdesk/domain/agent_routing.hpp"
 #include "helpdesk/domain/auth.hpp"
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/domain/time.hpp"
@@ -50,6 +51,11 @@ struct agent {
   role role_ = role::agent;
   bool active = true;
   std::vector<agent_brand> brands;
+  std::vector<routing::agent_language> languages;
+  std::vector<std::string> skills;
+  routing::per_channel capacity{25, 3, 1};
+  routing::presence presence = routing::presence::offline;
+  timestamp presence_since{};
   timestamp created_at{};
   timestamp updated_at{};
 };
@@ -59,6 +65,9 @@ struct agent_fields {
   std::optional<role> role_;
   std::optional<bool> active;
   std::optional<std::vector<agent_brand>> brands;
+  std::optional<std::vector<routing::agent_language>> languages;
+  std::optional<std::vector<std::string>> skills;  // normalised like tags
+  std::optional<routing::per_channel> capacity;  // -1: that channel's capacity stays
 };
 
 std::vector<field_error> validate_new_agent(const agent_fields& f);

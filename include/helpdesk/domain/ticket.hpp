@@ -26,4 +26,12 @@ std::optional<priority> parse_priority(std::string_view s);
 // on it: pending/on_hold/solved become open; new and open stay.
 ticket_status status_after_inbound(ticket_status s);
 
+// A tag as stored: trimmed, lower case, 1 to 64 of [a-z0-9_:.-]; nullopt
+// when it cannot be one (routing and reports compare tags byte for byte).
+std::optional<std::string> normalize_tag(std::string_view raw);
+
+// The external system an id comes from: "amazon-order:302-…" and
+// "amazon:A1B2" both name "amazon"; nullopt for an id without a prefix.
+std::optional<std::string> source_of_external_id(std::string_view id);
+
 }  // namespace helpdesk

@@ -52,6 +52,13 @@ struct ticket_row {
   std::optional<timestamp> last_outbound_at;
   std::optional<timestamp> solved_at;
   std::optional<timestamp> closed_at;
+  std::optional<double> language_confidence;
+  std::optional<std::string> source;
+  std::optional<std::string> queue_id;
+  std::optional<timestamp> queued_at;
+  std::optional<std::string> assignee_id;
+  std::optional<timestamp> assigned_at;
+  std::optional<timestamp> callback_due_at;
   std::string display_number() const { return ticket_prefix + "-" + std::to_string(number); }
 };
 
@@ -189,6 +196,9 @@ struct new_ticket {
   std::string status = "new";
   std::string origin_channel;
   std::optional<std::string> language;
+  std::optional<double> language_confidence;  // set when detected, not when given or assumed
+  std::vector<std::string> tags;
+  std::optional<std::string> source;  // "amazon": the external system the customer came through
   std::optional<std::string> chat_session_id;
   std::optional<std::string> linked_ticket_id;
   bool callback_required = false;

@@ -1,0 +1,175 @@
+// The router's passes and its background loop.
+#include "helpdesk/app/router_service.hpp"
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "router_internal.hpp"
+
+namespace helpdesk::app {
+
+using nlohmann::json;
+
+class router_service::loop {
+ public:
+  loop(asio::io_context& ioc, router_service& owner)
+      : strand_(asio::make_strand(ioc)), timer_(strand_), gap_(strand_), owner_(owner) {}
+
+  void start() { asio::co_spawn(strand_, run(), asio::detached); }
+  void stop() {
+    asio::post(strand_, [this] {
+      stopped_ = true;
+      timer_.cancel();
+      gap_.cancel();
+    });
+  }
+  void kick() {
+    if (pending_.exchange(true)) return;
+    asio::post(strand_, [this] { timer_.cancel(); });
+  }
+
+ private:
+  awaitable<void> run() {
+    const auto& opts = owner_.opts_;
+    while (!stopped_) {
+      timer_.expires_after(opts.tick);
+      // Checked after arming and before waiting: a kick's cancel runs on this
+      // strand, so it lands either before this check or during the wait.
+      if (!pending_.load()) {
+        beast::error_code ec;
+        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (stopped_) co_return;
+      pending_ = false;
+      try {
+        auto r = co_await owner_.route_all();
+        if (r.assigned || r.placed || r.widened)
+          spdlog::debug("router: placed {}, assigned {}, widened {}", r.placed, r.assigned, r.widened);
+      } catch (const std::exception& ex) {
+        spdlog::warn("router pass failed, will retry: {}", ex.what());
+      }
+      // However often kicked, passes stay apart so ingest keeps its connections.
+      gap_.expires_after(opts.min_gap);
+      beast::error_code ignored;
+      co_await gap_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+  }
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer timer_;
+  asio::steady_timer gap_;  // kicks cancel timer_, never the gap
+  router_service& owner_;
+  std::atomic<bool> pending_{true};  // the first pass runs at once
+  bool stopped_ = false;
+};
+
+router_service::router_service(store::db_pool& db, router_options opts) : db_(db), opts_(opts) {}
+router_service::~router_service() = default;
+
+void router_service::start(asio::io_context& ioc) {
+  if (!opts_.background || loop_) return;
+  loop_ = std::make_unique<loop>(ioc, *this);
+  loop_->start();
+}
+
+void router_service::stop() {
+  if (loop_) loop_->stop();
+}
+
+void router_service::kick() {
+  if (loop_) loop_->kick();
+}
+
+namespace router_detail {
+
+const routing::queue_def* queue_by_id(const std::vector<routing::queue_def>& queues, const std::optional<std::string>& id) {
+  if (!id) return nullptr;
+  for (const auto& q : queues)
+    if (q.id == *id) return &q;
+  return nullptr;
+}
+
+long long seconds_between(timestamp from, timestamp to) {
+  return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+}
+
+std::string widening_json(const routing::widening& w) {
+  return json({{"steps", w.steps},
+               {"fallback_languages", w.fallback_languages},
+               {"any_language", w.any_language},
+               {"allow_backup_agents", w.allow_backup_agents},
+               {"drop_optional_skills", w.drop_optional_skills}})
+      .dump();
+}
+
+pass_report route_brand(pqxx::transaction_base& tx, const std::string& brand_id, const router_options& opts,
+                        timestamp now) {
+  pass_report report;
+  const auto queues = store::queues::for_brand(tx, brand_id);
+  if (queues.empty()) return report;
+
+  std::vector<store::router::queue_placement> placements;
+  for (const auto& t : store::router::unqueued(tx, brand_id, opts.place_limit)) {
+    auto choice = routing::choose_queue(queues, t.facts);
+    if (!choice.chosen) continue;
+    std::string reason;
+    for (const auto& c : choice.checks)
+      if (c.queue == choice.chosen) reason = c.reason;
+    placements.push_back({t.facts.id, choice.chosen->id, reason});
+  }
+  report.placed = store::router::place(tx, brand_id, placements);
+
+  std::vector<std::string> push_queues;
+  for (const auto& q : queues)
+    if (q.mode == routing::queue_mode::push) push_queues.push_back(q.id);
+  auto agents = store::router::lock_agents_of_brand(tx, brand_id);
+  auto waiting = store::router::waiting(tx, push_queues, opts.scan_limit);
+
+  std::vector<store::router::widened> widenings;
+  std::vector<store::router::assignment> assignments;
+  for (const auto& t : waiting) {
+    const auto* q = queue_by_id(queues, t.queue_id);
+    if (!q) continue;
+    const auto w = routing::widening_after(*q, seconds_between(t.facts.waiting_since, now));
+    if (w.steps > t.overflow_steps) widenings.push_back({t.facts.id, w.steps, widening_json(w)});
+    auto pick = routing::pick_agent(agents, *q, t.facts, w);
+    if (!pick) continue;
+    auto& chosen = agents[pick->index];
+    ++chosen.load[static_cast<std::size_t>(t.facts.channel)];
+    chosen.last_assigned_at = now;
+    assignments.push_back({t.facts.id, chosen.id, q->id, pick->why.reason});
+  }
+  store::router::record_widenings(tx, brand_id, widenings);
+  report.widened = static_cast<long long>(widenings.size());
+  report.assigned = static_cast<long long>(store::router::assign(tx, brand_id, assignments, "router", "router").size());
+  return report;
+}
+
+}  // namespace router_detail
+
+awaitable<pass_report> router_service::route_all() {
+  auto brands_job = [](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return store::router::brands_with_waiting(tx);
+  };
+  const auto brands = co_await db_.run(std::move(brands_job));
+  pass_report total;
+  for (const auto& brand_id : brands) {
+    auto job = [brand_id, opts = opts_](pqxx::connection_base& c) {
+      pqxx::work tx(c);
+      auto r = router_detail::route_brand(tx, brand_id, opts, now_utc());
+      tx.commit();
+      return r;
+    };
+    const auto r = co_await db_.run(std::move(job));
+    total.placed += r.placed;
+    total.assigned += r.assigned;
+    total.widened += r.widened;
+  }
+  co_return total;
+}
+
+}  // namespace helpdesk::app
