@@ -79,6 +79,8 @@ void router_service::stop() {
   if (loop_) loop_->stop();
 }
 
+void router_service::finish() { loop_.reset(); }
+
 void router_service::kick() {
   if (loop_) loop_->kick();
 }

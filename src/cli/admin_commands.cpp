@@ -10,6 +10,7 @@
 #include "helpdesk/security/password.hpp"
 #include "helpdesk/store/migrations.hpp"
 #include "helpdesk/store/repositories.hpp"
+#include "helpdesk/store/routing_repos.hpp"
 
 namespace helpdesk::cli {
 namespace {
@@ -24,6 +25,8 @@ struct demo_agent {
   role r;
   const char* password;
   std::vector<std::pair<int, brand_membership>> brands;  // index into demo brands
+  std::vector<routing::agent_language> languages;
+  std::vector<std::string> skills;
 };
 
 }  // namespace
@@ -117,11 +120,15 @@ int run_seed_demo(const config& cfg) {
         {"Ada Admin", "admin@helpdesk.example", role::admin, "demo-admin-password", {}},
         {"Martin Manager", "manager@helpdesk.example", role::manager, "demo-manager-password",
          {{0, brand_membership::primary}}},
-        {"Jana Novakova", "jana@helpdesk.example", role::agent, "demo-agent-password", {{0, brand_membership::primary}}},
+        {"Jana Novakova", "jana@helpdesk.example", role::agent, "demo-agent-password", {{0, brand_membership::primary}},
+         {{"cs", routing::language_level::native}, {"sk", routing::language_level::fluent}}, {"returns"}},
         {"Piotr Kowalski", "piotr@helpdesk.example", role::agent, "demo-agent-password",
-         {{1, brand_membership::primary}, {0, brand_membership::backup}}},
+         {{1, brand_membership::primary}, {0, brand_membership::backup}},
+         {{"pl", routing::language_level::native}, {"cs", routing::language_level::fluent}}, {}},
         {"Eva Horvathova", "eva@helpdesk.example", role::agent, "demo-agent-password",
-         {{0, brand_membership::primary}, {1, brand_membership::primary}}},
+         {{0, brand_membership::primary}, {1, brand_membership::primary}},
+         {{"sk", routing::language_level::native}, {"cs", routing::language_level::fluent},
+          {"en", routing::language_level::fluent}}, {"amazon"}},
     };
     std::cout << "demo logins (POST /v1/auth/login):\n";
     for (const auto& p : people) {
@@ -132,7 +139,11 @@ int run_seed_demo(const config& cfg) {
       std::vector<agent_brand> ab;
       for (auto [index, m] : p.brands) ab.push_back({brands[std::size_t(index)].id, m});
       f.brands = ab;
-      store::agents::insert(tx, f, security::hash_password(p.password));
+      if (!p.languages.empty()) f.languages = p.languages;
+      if (!p.skills.empty()) f.skills = p.skills;
+      auto made = store::agents::insert(tx, f, security::hash_password(p.password));
+      // Online from the start, so the demo's tickets are routed at once.
+      if (p.r == role::agent) store::router::set_presence(tx, made.id, routing::presence::online, "seed-demo");
       std::cout << "  " << to_string(p.r) << "\t" << p.email << "\t" << p.password << "\n";
     }
     auto integration = app::issue_api_token(tx, "demo integration", role::integration, {brands[0].id, brands[1].id});

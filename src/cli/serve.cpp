@@ -220,6 +220,7 @@ int run_serve(const config& cfg) {
   for (auto& t : workers) t.join();
 
   // Reverse order of start: background work, then the pools, then the logs.
+  svc.router.finish();
   db.stop();
   cpu.stop();
   spdlog::info("stopped cleanly");

@@ -104,9 +104,12 @@ std::vector<prepared_statement> routing_statements() {
        "SELECT t.assignee_id, " WORK_CHANNEL("t") ", count(*) FROM tickets t WHERE t.assignee_id = ANY($1::uuid[]) "
        "AND t.status IN ('new', 'open') GROUP BY 1, 2"},
       // Only agents who could take work are locked: the others change nothing.
+      // An agent busy in a claim, a pull or another process's pass is left
+      // for the next pass rather than waited for, so a pass never queues
+      // behind people and people queue behind a pass for one pass at most.
       {"router_lock_brand_agents",
        "SELECT " PROFILE_COLUMNS " FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id AND ab.brand_id = $1 "
-       "WHERE a.active AND a.presence = 'online' ORDER BY a.id FOR UPDATE OF a"},
+       "WHERE a.active AND a.presence = 'online' ORDER BY a.id FOR UPDATE OF a SKIP LOCKED"},
       {"router_brand_agents",
        "SELECT " PROFILE_COLUMNS " FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id AND ab.brand_id = $1 "
        "ORDER BY a.name, a.id"},

@@ -36,7 +36,7 @@ std::vector<expectation> matrix() {
       {"GET", "/v1/agents", "/v1/agents", "", {401, 200, 200, 403, 403}},
       {"POST", "/v1/agents", "/v1/agents", "{}", {401, 422, 403, 403, 403}},
       {"GET", "/v1/agents/{id}", "/v1/agents/{agentA}", "", {401, 200, 200, 403, 403}},
-      {"PATCH", "/v1/agents/{id}", "/v1/agents/{agentA}", "{}", {401, 200, 403, 403, 403}},
+      {"PATCH", "/v1/agents/{id}", "/v1/agents/{agentA}", "{}", {401, 200, 200, 403, 403}},
       {"GET", "/v1/tokens", "/v1/tokens", "", {401, 200, 403, 403, 403}},
       {"POST", "/v1/tokens", "/v1/tokens", "{}", {401, 422, 403, 403, 403}},
       {"DELETE", "/v1/tokens/{id}", "/v1/tokens/{none}", "", {401, 404, 403, 403, 403}},
@@ -51,6 +51,22 @@ std::vector<expectation> matrix() {
       {"GET", "/v1/tickets/{id}", "/v1/tickets/{none}", "", {401, 404, 404, 404, 403}},
       {"GET", "/v1/tickets/{id}/messages", "/v1/tickets/{none}/messages", "", {401, 404, 404, 404, 403}},
       {"GET", "/v1/attachments/{id}", "/v1/attachments/{none}", "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/tickets/{id}/routing", "/v1/tickets/{none}/routing", "", {401, 404, 404, 404, 403}},
+      // Claiming and pulling need a signed-in agent (these tokens have none: 403 past the role check), so an
+      // unknown member shows the role check passed: the body is refused (422) before the caller is looked at.
+      {"POST", "/v1/tickets/{id}/claim", "/v1/tickets/{none}/claim", R"({"x": 1})", {401, 422, 422, 422, 403}},
+      {"POST", "/v1/tickets/{id}/release", "/v1/tickets/{none}/release", "", {401, 404, 404, 404, 403}},
+      {"POST", "/v1/tickets/{id}/transfer", "/v1/tickets/{none}/transfer", "{}", {401, 422, 422, 422, 403}},
+      {"POST", "/v1/tickets/{id}/callbacks", "/v1/tickets/{none}/callbacks", "{}", {401, 422, 422, 422, 403}},
+      {"POST", "/v1/agents/me/next", "/v1/agents/me/next", R"({"x": 1})", {401, 422, 422, 422, 403}},
+      {"POST", "/v1/agents/{id}/handover", "/v1/agents/{agentA}/handover", "", {401, 200, 200, 403, 403}},
+      {"PUT", "/v1/agents/{id}/presence", "/v1/agents/{agentA}/presence", "{}", {401, 422, 422, 422, 403}},
+      {"GET", "/v1/queues", "/v1/queues", "", {401, 200, 200, 200, 403}},
+      {"POST", "/v1/queues", "/v1/queues", "{}", {401, 422, 422, 403, 403}},
+      {"GET", "/v1/queues/{id}", "/v1/queues/{none}", "", {401, 404, 404, 404, 403}},
+      {"PATCH", "/v1/queues/{id}", "/v1/queues/{none}", "{}", {401, 404, 404, 403, 403}},
+      {"DELETE", "/v1/queues/{id}", "/v1/queues/{none}", "", {401, 404, 404, 403, 403}},
+      {"GET", "/v1/queues/{id}/waiting", "/v1/queues/{none}/waiting", "", {401, 404, 404, 404, 403}},
   };
 }
 

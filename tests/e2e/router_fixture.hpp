@@ -84,7 +84,8 @@ class router_e2e : public e2e {
   json queue_named(const std::string& name) {
     auto r = req("GET", "/v1/queues?brand_id=" + brand_a.id, admin);
     EXPECT_EQ(r.status, 200) << r.body;
-    for (const auto& q : r.json()["items"])
+    const json list = r.json();
+    for (const auto& q : list["items"])
       if (q["name"] == name) return q;
     ADD_FAILURE() << "no queue " << name;
     return json::object();

@@ -193,7 +193,7 @@ TEST_F(router_e2e, HandoverMovesASickAgentsTicketsWithTheirHistory) {
   EXPECT_EQ(wait_for_assignee(two), karel.id);
   auto messages = req("GET", "/v1/tickets/" + one + "/messages", karel.token).json();
   bool note = false;
-  for (const auto& m : messages["items"]) note = note || (m["direction"] == "internal" && m["body_text"] == "Eva is ill this week.");
+  for (const auto& m : messages["items"]) note = note || (m["direction"] == "internal" && m["text"] == "Eva is ill this week.");
   EXPECT_TRUE(note) << messages.dump(2);
   EXPECT_EQ(db->scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = '" + one + "' AND kind = 'unassigned'"),
             "1");

@@ -89,6 +89,9 @@ class router_service {
 
   void start(asio::io_context& ioc);
   void stop();
+  // Drops the loop and its timers: after the io_context has stopped running,
+  // before it is destroyed (the services outlive it).
+  void finish();
   // Something changed that may let the router assign: run a pass soon.
   void kick();
 

@@ -33,7 +33,8 @@ void remove(pqxx::transaction_base& tx, const std::string& id);
 
 namespace router {
 
-// The agents serving the brand (primary or backup), locked, with their load.
+// The online agents serving the brand (primary or backup), locked, with their
+// load; agents locked by someone else are skipped.
 std::vector<routing::agent_profile> lock_agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::vector<routing::agent_profile> agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, const std::string& agent_id);
