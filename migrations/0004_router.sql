@@ -67,6 +67,13 @@ ALTER TABLE tickets
 -- What the router scans: unassigned open work, per brand. Solved, pending and
 -- assigned tickets leave the index, so it stays the size of the backlog.
 CREATE INDEX tickets_waiting ON tickets (brand_id, queue_id) WHERE assignee_id IS NULL AND status IN ('new', 'open');
+-- The router's read: a queue's waiting tickets, most urgent first (the order
+-- of routing::more_urgent), so a pass reads its top rows instead of sorting
+-- the whole backlog. Tickets not yet placed in a queue stay out of it.
+CREATE INDEX tickets_queue_urgency ON tickets (queue_id,
+  (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END), callback_due_at,
+  (coalesce(queued_at, created_at)), id)
+  WHERE assignee_id IS NULL AND status IN ('new', 'open') AND queue_id IS NOT NULL;
 -- An agent's load: open tickets held.
 CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL AND status IN ('new', 'open');
 

@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include <map>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "router_internal.hpp"
@@ -128,6 +128,13 @@ pass_report route_brand(pqxx::transaction_base& tx, const std::string& brand_id,
   for (const auto& q : queues)
     if (q.mode == routing::queue_mode::push) push_queues.push_back(q.id);
   auto agents = store::router::lock_agents_of_brand(tx, brand_id);
+  // Nobody here with room: reading the backlog would change nothing.
+  const bool room = std::any_of(agents.begin(), agents.end(), [](const routing::agent_profile& a) {
+    for (std::size_t c = 0; c < routing::work_channel_count; ++c)
+      if (a.load[c] < a.capacity[c]) return true;
+    return false;
+  });
+  if (!room) return report;
   auto waiting = store::router::waiting(tx, push_queues, opts.scan_limit);
 
   std::vector<store::router::widened> widenings;

@@ -122,27 +122,40 @@ std::vector<prepared_statement> routing_statements() {
       {"router_unqueued",
        "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.assignee_id IS NULL "
        "AND t.status IN ('new', 'open') AND t.queue_id IS NULL ORDER BY t.created_at LIMIT $2"},
+      // The router's multi-row writes lock with SKIP LOCKED first: a ticket
+      // that ingest is updating waits for the next pass, and the two never
+      // wait on each other in opposite orders (a deadlock, found only after
+      // deadlock_timeout, stalled ingest for a second).
       {"router_place",
-       "WITH u AS (UPDATE tickets t SET queue_id = x.queue_id, queued_at = now(), overflow_steps = 0 "
-       "FROM json_to_recordset($2::json) AS x(ticket_id uuid, queue_id uuid, reason text) "
-       "WHERE t.id = x.ticket_id AND t.queue_id IS NULL RETURNING t.id, x.queue_id, x.reason), "
+       "WITH l AS (SELECT t.id, x.queue_id, x.reason FROM json_to_recordset($2::json) AS x(ticket_id uuid, "
+       "queue_id uuid, reason text) JOIN tickets t ON t.id = x.ticket_id WHERE t.queue_id IS NULL "
+       "FOR NO KEY UPDATE OF t SKIP LOCKED), "
+       "u AS (UPDATE tickets t SET queue_id = l.queue_id, queued_at = now(), overflow_steps = 0 FROM l "
+       "WHERE t.id = l.id RETURNING t.id, l.queue_id, l.reason), "
        "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT u.id, $1, 'queued', 'router', "
        "jsonb_build_object('queue_id', u.queue_id, 'reason', u.reason) FROM u) SELECT count(*) FROM u"},
+      // Each queue's top rows from tickets_queue_urgency, then merged: one
+      // index walk per queue, whatever the size of the backlog.
       {"router_waiting",
-       "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.queue_id = ANY($1::uuid[]) AND t.assignee_id IS NULL "
-       "AND t.status IN ('new', 'open') ORDER BY " URGENCY_ORDER " LIMIT $2"},
+       "SELECT " ROUTED_COLUMNS " FROM unnest($1::uuid[]) AS q(id) CROSS JOIN LATERAL (SELECT * FROM tickets t "
+       "WHERE t.queue_id = q.id AND t.assignee_id IS NULL AND t.status IN ('new', 'open') ORDER BY " URGENCY_ORDER
+       " LIMIT $2) AS t ORDER BY " URGENCY_ORDER " LIMIT $2"},
       {"router_ticket", "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.id = $1"},
-      {"router_ticket_lock", "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.id = $1 FOR UPDATE"},
+      {"router_ticket_lock", "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.id = $1 FOR NO KEY UPDATE"},
       {"router_widen",
-       "WITH u AS (UPDATE tickets t SET overflow_steps = x.steps FROM json_to_recordset($2::json) AS "
-       "x(ticket_id uuid, steps int, details jsonb) WHERE t.id = x.ticket_id AND t.overflow_steps < x.steps "
-       "RETURNING t.id, x.details) INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
+       "WITH l AS (SELECT t.id, x.steps, x.details FROM json_to_recordset($2::json) AS x(ticket_id uuid, steps int, "
+       "details jsonb) JOIN tickets t ON t.id = x.ticket_id WHERE t.overflow_steps < x.steps "
+       "FOR NO KEY UPDATE OF t SKIP LOCKED), "
+       "u AS (UPDATE tickets t SET overflow_steps = l.steps FROM l WHERE t.id = l.id RETURNING t.id, l.details) INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
        "SELECT u.id, $1, 'queue_widened', 'router', u.details FROM u"},
       {"router_assign",
-       "WITH a AS (UPDATE tickets t SET assignee_id = x.agent_id, assigned_at = now(), updated_at = now(), "
-       "version = t.version + 1 FROM json_to_recordset($2::json) AS x(ticket_id uuid, agent_id uuid, queue_id uuid, "
-       "reason text) WHERE t.id = x.ticket_id AND t.brand_id = $1 AND t.assignee_id IS NULL "
-       "AND (t.status IN ('new', 'open') OR ($5 AND t.status IN ('pending', 'on_hold'))) RETURNING t.id, x.agent_id, x.queue_id, x.reason), "
+       "WITH l AS (SELECT t.id, x.agent_id, x.queue_id, x.reason FROM json_to_recordset($2::json) AS x(ticket_id uuid, "
+       "agent_id uuid, queue_id uuid, reason text) JOIN tickets t ON t.id = x.ticket_id WHERE t.brand_id = $1 "
+       "AND t.assignee_id IS NULL AND (t.status IN ('new', 'open') OR ($5 AND t.status IN ('pending', 'on_hold'))) "
+       "FOR NO KEY UPDATE OF t SKIP LOCKED), "
+       "a AS (UPDATE tickets t SET assignee_id = l.agent_id, assigned_at = now(), updated_at = now(), "
+       "version = t.version + 1 FROM l WHERE t.id = l.id AND t.assignee_id IS NULL "
+       "RETURNING t.id, l.agent_id, l.queue_id, l.reason), "
        "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT a.id, $1, 'assigned', $4, "
        "jsonb_build_object('agent_id', a.agent_id, 'queue_id', a.queue_id, 'by', $3::text, 'reason', a.reason) "
        "FROM a), "
@@ -152,7 +165,7 @@ std::vector<prepared_statement> routing_statements() {
        "SELECT a.id, a.agent_id, coalesce(a.queue_id::text, ''), a.reason FROM a"},
       {"router_unassign",
        "WITH old AS (SELECT id, brand_id, assignee_id FROM tickets WHERE id = $1 AND assignee_id IS NOT NULL "
-       "FOR UPDATE), u AS (UPDATE tickets t SET assignee_id = NULL, assigned_at = NULL, "
+       "FOR NO KEY UPDATE), u AS (UPDATE tickets t SET assignee_id = NULL, assigned_at = NULL, "
        "queue_id = CASE WHEN $4 THEN NULL ELSE t.queue_id END, queued_at = now(), overflow_steps = 0, "
        "updated_at = now(), version = t.version + 1 FROM old WHERE t.id = old.id RETURNING t.id, t.brand_id, "
        "old.assignee_id) INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT u.id, u.brand_id, "

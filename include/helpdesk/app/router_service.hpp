@@ -25,7 +25,7 @@ namespace helpdesk::app {
 
 struct router_options {
   std::chrono::milliseconds tick{1000};      // a pass at least this often
-  std::chrono::milliseconds min_gap{50};     // and at most once per gap, however often kicked
+  std::chrono::milliseconds min_gap{200};    // and at most once per gap, however often kicked
   int scan_limit = 2000;                     // waiting tickets considered per brand and pass
   int place_limit = 1000;                    // unqueued tickets placed per brand and pass
   bool background = true;
