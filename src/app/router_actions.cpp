@@ -3,6 +3,8 @@
 // where a ticket stands.
 #include <pqxx/pqxx>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "helpdesk/app/router_service.hpp"
@@ -67,6 +69,19 @@ routing::agent_profile locked_agent(pqxx::transaction_base& tx, const std::strin
   return *a;
 }
 
+// An agent the caller may act on: every brand the agent serves is visible to
+// the caller (the directory's rule), or it is the caller. Anyone else is "not
+// found", so brands cannot be probed for their staff.
+routing::agent_profile locked_agent_within(pqxx::transaction_base& tx, const principal& who, const std::string& id) {
+  auto a = locked_agent(tx, id);
+  if (who.all_brands || id == who.agent_id) return a;
+  const bool within = !a.brands.empty() && std::all_of(a.brands.begin(), a.brands.end(), [&](const agent_brand& b) {
+    return who.can_see_brand(b.brand_id);
+  });
+  if (!within) throw error::not_found("agent");
+  return a;
+}
+
 [[noreturn]] void throw_held(const routed_ticket& t) {
   throw error(errc::conflict, "The ticket is already assigned to another agent.")
       .with_extension("holder_id", *t.assignee_id);
@@ -114,8 +129,11 @@ awaitable<void> router_service::transfer(const principal& who, std::string ticke
     if (!is_manager(who) && before.assignee_id && *before.assignee_id != who.agent_id)
       throw error(errc::forbidden, "Only the agent holding the ticket or a manager can transfer it.");
     std::optional<routing::agent_profile> target;
-    if (r.agent_id) target = locked_agent(tx, *r.agent_id);
+    if (r.agent_id) target = locked_agent_within(tx, who, *r.agent_id);
     const auto t = visible_ticket(tx, who, ticket_id, true);
+    // Again on the locked row: the ticket may have been claimed meanwhile.
+    if (!is_manager(who) && t.assignee_id && *t.assignee_id != who.agent_id)
+      throw error(errc::forbidden, "Only the agent holding the ticket or a manager can transfer it.");
     if (!workable(t.status)) throw error(errc::conflict, "A " + t.status + " ticket cannot be transferred.");
     json data = {{"from_agent_id", t.assignee_id ? json(*t.assignee_id) : json(nullptr)}};
     if (target) {
@@ -146,10 +164,7 @@ awaitable<void> router_service::transfer(const principal& who, std::string ticke
 awaitable<handover_outcome> router_service::handover(const principal& who, std::string agent_id, std::string note) {
   auto job = [&who, agent_id, note](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    const auto agent = locked_agent(tx, agent_id);
-    bool visible = who.all_brands;
-    for (const auto& b : agent.brands) visible = visible || who.can_see_brand(b.brand_id);
-    if (!visible) throw error::not_found("agent");
+    locked_agent_within(tx, who, agent_id);
     // Away from work: the router must not send the tickets straight back.
     store::router::set_presence(tx, agent_id, routing::presence::offline, actor_of(who));
     handover_outcome out;
@@ -204,10 +219,7 @@ awaitable<void> router_service::set_presence(const principal& who, std::string a
     throw error(errc::forbidden, "Agents set their own presence; a manager can set anyone's.");
   auto job = [&who, agent_id, p](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    const auto agent = locked_agent(tx, agent_id);
-    bool visible = who.all_brands || agent_id == who.agent_id;
-    for (const auto& b : agent.brands) visible = visible || who.can_see_brand(b.brand_id);
-    if (!visible) throw error::not_found("agent");
+    locked_agent_within(tx, who, agent_id);
     store::router::set_presence(tx, agent_id, p, actor_of(who));
     tx.commit();
   };

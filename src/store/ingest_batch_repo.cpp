@@ -70,7 +70,8 @@ const char* const flush_sql =
     "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
     "ELSE t.customer_waiting_since END, callback_required = coalesce(x.callback, t.callback_required), "
     "solved_at = CASE WHEN x.next = t.status THEN t.solved_at ELSE NULL END, "
-    "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queue_id END, "
+"queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queue_id END, "
+    "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queued_at END, "
     "updated_at = now(), version = t.version + 1"
     ROWS(6, "id uuid, expected text, next text, at bigint, waiting boolean, callback boolean")
     " WHERE t.id = x.id AND t.status = x.expected RETURNING 1), "

@@ -129,8 +129,12 @@ std::vector<prepared_statement> routing_statements() {
       {"router_place",
        "WITH l AS (SELECT t.id, x.queue_id, x.reason FROM json_to_recordset($2::json) AS x(ticket_id uuid, "
        "queue_id uuid, reason text) JOIN tickets t ON t.id = x.ticket_id WHERE t.queue_id IS NULL "
+       "AND t.brand_id = $1 AND t.assignee_id IS NULL AND t.status IN ('new', 'open') "
        "FOR NO KEY UPDATE OF t SKIP LOCKED), "
-       "u AS (UPDATE tickets t SET queue_id = l.queue_id, queued_at = now(), overflow_steps = 0 FROM l "
+       // A ticket sent back by a queue edit keeps its place in line; one
+       // sent back by ingest (reopened, a callback) had queued_at cleared.
+       "u AS (UPDATE tickets t SET queue_id = l.queue_id, queued_at = coalesce(t.queued_at, now()), "
+       "overflow_steps = CASE WHEN t.queued_at IS NULL THEN 0 ELSE t.overflow_steps END FROM l "
        "WHERE t.id = l.id RETURNING t.id, l.queue_id, l.reason), "
        "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT u.id, $1, 'queued', 'router', "
        "jsonb_build_object('queue_id', u.queue_id, 'reason', u.reason) FROM u) SELECT count(*) FROM u"},

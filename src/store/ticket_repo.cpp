@@ -94,7 +94,8 @@ std::vector<prepared_statement> ticket_statements() {
        "customer_waiting_since = CASE WHEN $5 THEN coalesce(customer_waiting_since, " HELPDESK_SQL_AT("$4") ") "
        "ELSE customer_waiting_since END, callback_required = coalesce($6, callback_required), "
        "solved_at = CASE WHEN $3 = status THEN solved_at ELSE NULL END, "
-       "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queue_id END, "
+"queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queue_id END, "
+       "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queued_at END, "
        "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
       {"ticket_find", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1"},
       {"ticket_list",

@@ -215,6 +215,8 @@ TEST_F(router_e2e, TransferAndReleaseMoveTheTicketAndLogIt) {
   auto released = req("POST", "/v1/tickets/" + id + "/release", karel.token);
   ASSERT_EQ(released.status, 200) << released.body;
   EXPECT_TRUE(released.json()["assignee_id"].is_null());
+  auto elsewhere = req("POST", "/v1/tickets/" + id + "/transfer", manager, json({{"agent_id", agent_b.id}}).dump());
+  EXPECT_EQ(elsewhere.status, 404) << "an agent of another brand is not confirmed to exist";
   auto both = req("POST", "/v1/tickets/" + id + "/transfer", manager,
                   json({{"agent_id", karel.id}, {"queue_id", queue_named("Default")["id"]}}).dump());
   EXPECT_EQ(both.status, 422) << both.body;
@@ -238,6 +240,9 @@ TEST_F(router_e2e, BadRoutingInputGetsAPreciseProblem) {
   auto bad_language = call(port(), "POST", "/v1/inbound/email", integration,
                            R"({"from": "a@example.cz", "to": ["podpora@shop-a.example"], "language": "klingon"})");
   EXPECT_EQ(bad_language.status, 422) << bad_language.body;
+  // Another brand's agent is "not found" to brand A's manager, whatever the action.
+  EXPECT_EQ(req("POST", "/v1/agents/" + agent_b.id + "/handover", manager).status, 404);
+  EXPECT_EQ(req("PUT", "/v1/agents/" + agent_b.id + "/presence", manager, R"({"status": "online"})").status, 404);
   const auto default_queue = queue_named("Default")["id"].get<std::string>();
   EXPECT_EQ(req("DELETE", "/v1/queues/" + default_queue, manager).status, 409);
   EXPECT_EQ(db->scalar("SELECT count(*) FROM tickets"), "0");
