@@ -68,6 +68,13 @@ std::optional<bool> callback_flag(const call_state& s) {
   return std::nullopt;
 }
 
+// The callback deadline counts from the moment the customer gave up (or
+// left a voicemail); a later missed call keeps the earlier deadline.
+std::optional<timestamp> callback_due(const call_state& s, const inbound_call& c, const ingest_options& opts) {
+  if (!s.callback_required()) return std::nullopt;
+  return s.ended_at.value_or(c.at) + std::chrono::seconds(opts.callback_due_seconds);
+}
+
 ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal& who, const ingest_meta& meta,
                              const inbound_call& c, const ingest_options& opts) {
   const brand b = ingest::resolve_brand(p.tx(), brands, who, meta.brand, {});
@@ -107,7 +114,8 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
     auto ticket = p.ticket_by_id(b.id, existing->ticket_id);
     if (!ticket) throw error::not_found("ticket");
     const std::string status(to_string(ticket->status));
-    store::tickets::inbound_update u{ticket->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s)};
+    store::tickets::inbound_update u{ticket->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s),
+                                     callback_due(s, c, opts)};
     if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
     events.add("call_updated",
                       {{"message_id", existing->message_id}, {"event", to_string(c.event)},
@@ -122,7 +130,8 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
     if (c.inbound) target = p.awaiting_callback(customer_id);
     if (target) {
       const std::string status(to_string(target->status));
-      store::tickets::inbound_update u{target->ticket_id, status, status, c.at, s.callback_required(), callback_flag(s)};
+      store::tickets::inbound_update u{target->ticket_id, status, status, c.at, s.callback_required(),
+                                       callback_flag(s), callback_due(s, c, opts)};
       if (!p.record_inbound(u)) store::retry_transaction("the ticket changed status meanwhile");
       r.ticket_id = target->ticket_id;
       r.ticket_number = ingest::number_of(b, target->number);
@@ -134,6 +143,7 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
       t.subject = call_subject(c, s);
       t.origin_channel = "phone";
       t.callback_required = s.callback_required();
+      t.callback_due_at = callback_due(s, c, opts);
       t.customer_waiting = s.callback_required();
       ingest::set_routing_facts(t, p, b, std::nullopt, {}, {}, std::nullopt, {});  // a call has no words to read
       t.at = c.at;

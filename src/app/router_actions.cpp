@@ -115,7 +115,7 @@ awaitable<void> router_service::release(const principal& who, std::string ticket
     if (!t.assignee_id) throw error(errc::conflict, "The ticket has no agent to release it.");
     if (*t.assignee_id != who.agent_id && !is_manager(who))
       throw error(errc::forbidden, "Only the agent holding the ticket or a manager can release it.");
-    store::router::unassign(tx, ticket_id, "released", actor_of(who), false);
+    store::router::unassign(tx, ticket_id, "released", actor_of(who), false, true);
     tx.commit();
   };
   co_await db_.run(std::move(job));
@@ -139,14 +139,14 @@ awaitable<void> router_service::transfer(const principal& who, std::string ticke
     if (target) {
       if (t.assignee_id == target->id) throw error(errc::conflict, "The ticket is already with that agent.");
       check_can_hold(*target, t);
-      if (t.assignee_id) store::router::unassign(tx, ticket_id, "transferred", actor_of(who), false);
+      if (t.assignee_id) store::router::unassign(tx, ticket_id, "transferred", actor_of(who), false, false);
       hand_to(tx, t, target->id, "transfer", actor_of(who), "transferred");
       data["to_agent_id"] = target->id;
     } else {
       const auto q = is_uuid(*r.queue_id) ? store::queues::find(tx, *r.queue_id) : std::nullopt;
       if (!q || q->brand_id != t.facts.brand_id)
         throw error::validation({{"/queue_id", "is not a queue of the ticket's brand"}});
-      if (t.assignee_id) store::router::unassign(tx, ticket_id, "transferred", actor_of(who), false);
+      if (t.assignee_id) store::router::unassign(tx, ticket_id, "transferred", actor_of(who), false, true);
       store::router::move_to_queue(tx, ticket_id, q->id, actor_of(who));
       data["to_queue_id"] = q->id;
     }
@@ -171,7 +171,7 @@ awaitable<handover_outcome> router_service::handover(const principal& who, std::
     for (const auto& id : store::router::open_tickets_of(tx, agent_id)) {
       const auto t = store::router::ticket(tx, id, true);
       if (!t || t->assignee_id != agent_id) continue;
-      store::router::unassign(tx, id, "handover", actor_of(who), true);
+      store::router::unassign(tx, id, "handover", actor_of(who), true, false);
       if (!note.empty()) store::router::add_note(tx, id, who.agent_id, note);
       out.ticket_ids.push_back(id);
     }

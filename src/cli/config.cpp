@@ -108,6 +108,8 @@ const std::vector<option>& options() {
       number("ingest_batch", &config::ingest_batch, 1, 1000, "most inbound events that share one commit"),
       number("reopen_window_days", &config::reopen_window_days, 0, 3650,
              "a reply to a ticket solved longer ago than this starts a new, linked ticket"),
+      number("callback_due_s", &config::callback_due_s, 60, 30L * 86400,
+             "a missed call's callback deadline after the call, in calendar time"),
       number("idempotency_ttl_s", &config::idempotency_ttl_s, 86400, 365L * 86400,
              "how long an Idempotency-Key is remembered"),
       number("router_tick_ms", &config::router_tick_ms, 10, 60000,

@@ -123,6 +123,7 @@ int run_serve(const config& cfg) {
   commit_opts.queue_timeout = std::chrono::milliseconds(cfg.db_queue_timeout_ms);
   app::ingest_options ingest_opts;
   ingest_opts.reopen_window_days = int(cfg.reopen_window_days);
+  ingest_opts.callback_due_seconds = cfg.callback_due_s;
   ingest_opts.idempotency_ttl_seconds = cfg.idempotency_ttl_s;
   app::router_options router_opts;
   router_opts.tick = std::chrono::milliseconds(cfg.router_tick_ms);

@@ -146,6 +146,7 @@ verdict evaluate(const agent_profile& a, const queue_def& q, const ticket_facts&
   };
   if (!a.active) return no("deactivated");
   if (a.status != presence::online) return no(std::string(to_string(a.status)));
+  if (t.released_by == a.id) return no("gave this ticket back");
   const agent_brand* m = membership_of(a, t.brand_id);
   if (!m) return no("does not serve the brand");
   v.primary = m->membership == brand_membership::primary;

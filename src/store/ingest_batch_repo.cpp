@@ -59,21 +59,23 @@ const char* const flush_sql =
     ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
     "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
     "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-    "customer_waiting_since, language_confidence, tags, source) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
+    "customer_waiting_since, language_confidence, tags, source, callback_due_at) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
     "x.language, x.chat_session_id, x.linked_ticket_id, x.callback, now(), now(), " AT("x.at") ", "
-    "CASE WHEN x.waiting THEN " AT("x.at") " END, x.confidence, x.tags, x.source"
+    "CASE WHEN x.waiting THEN " AT("x.at") " END, x.confidence, x.tags, x.source, " AT("x.callback_due")
     ROWS(5, "id uuid, brand_id uuid, customer_id uuid, subject text, status text, channel text, "
             "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean, "
-            "confidence real, tags text[], source text")
+            "confidence real, tags text[], source text, callback_due bigint")
     " ON CONFLICT DO NOTHING RETURNING id, number), "
     "tu AS (UPDATE tickets t SET status = x.next, last_inbound_at = greatest(t.last_inbound_at, " AT("x.at") "), "
     "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
     "ELSE t.customer_waiting_since END, callback_required = coalesce(x.callback, t.callback_required), "
+    "callback_due_at = CASE WHEN coalesce(x.callback, t.callback_required) THEN coalesce(t.callback_due_at, "
+    AT("x.callback_due") ") END, "
     "solved_at = CASE WHEN x.next = t.status THEN t.solved_at ELSE NULL END, "
 "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queue_id END, "
     "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("t.status", "x.next", "x.callback") " THEN NULL ELSE t.queued_at END, "
     "updated_at = now(), version = t.version + 1"
-    ROWS(6, "id uuid, expected text, next text, at bigint, waiting boolean, callback boolean")
+    ROWS(6, "id uuid, expected text, next text, at bigint, waiting boolean, callback boolean, callback_due bigint")
     " WHERE t.id = x.id AND t.status = x.expected RETURNING 1), "
     "m AS (INSERT INTO messages (id, ticket_id, brand_id, customer_id, channel, direction, automatic, "
     "automatic_reason, sender, subject, body_text, body_html, email, email_message_id, call_id, call, call_outcome, "
@@ -110,6 +112,7 @@ const char* const flush_sql =
 
 json nullable(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 json nullable(const std::optional<bool>& b) { return b ? json(*b) : json(nullptr); }
+json micros_or_null(const std::optional<timestamp>& t) { return t ? json(to_unix_micros(*t)) : json(nullptr); }
 json raw_json(const std::optional<std::string>& text) { return text ? json::parse(*text) : json(nullptr); }
 
 thread_candidate candidate_of(const json& row) {
@@ -234,7 +237,8 @@ json ticket_json(const tickets::new_ticket& t, std::size_t) {
           {"waiting", t.customer_waiting},
           {"confidence", t.language_confidence ? json(*t.language_confidence) : json(nullptr)},
           {"tags", t.tags},
-          {"source", nullable(t.source)}};
+          {"source", nullable(t.source)},
+          {"callback_due", micros_or_null(t.callback_due_at)}};
 }
 
 }  // namespace
@@ -259,7 +263,8 @@ std::map<std::string, long long> flush(pqxx::transaction_base& tx, const writes&
       rows_of(w.tickets, ticket_json),
       rows_of(w.ticket_updates, [](const tickets::inbound_update& u, std::size_t) {
         return json{{"id", u.id}, {"expected", u.expected_status}, {"next", u.new_status}, {"at", to_unix_micros(u.at)},
-                    {"waiting", u.customer_waiting}, {"callback", nullable(u.callback_required)}};
+                    {"waiting", u.customer_waiting}, {"callback", nullable(u.callback_required)},
+                    {"callback_due", micros_or_null(u.callback_due_at)}};
       }),
       rows_of(w.messages, [](const message_row& m, std::size_t) { return message_json(m); }),
       rows_of(w.call_events, [](const call_event_row& e, std::size_t) {

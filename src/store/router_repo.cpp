@@ -22,7 +22,7 @@ using nlohmann::json;
 #define ROUTED_COLUMNS                                                                                            \
   "t.id, t.brand_id, t.origin_channel, t.callback_required, coalesce(t.language, ''), array_to_json(t.tags)::text, " \
   "t.source, t.priority, " HELPDESK_SQL_MICROS("coalesce(t.queued_at, t.created_at)") ", " HELPDESK_SQL_MICROS(    \
-      "t.callback_due_at") ", t.status, t.queue_id, t.assignee_id, t.overflow_steps"
+      "t.callback_due_at") ", t.status, t.queue_id, t.assignee_id, t.overflow_steps, t.released_by"
 
 // Most urgent first (routing::more_urgent, in SQL).
 #define URGENCY_ORDER                                                                                               \
@@ -86,6 +86,7 @@ router::routed_ticket read_routed(const pqxx::row& r) {
   t.queue_id = sql::optional_text(r[11]);
   t.assignee_id = sql::optional_text(r[12]);
   t.overflow_steps = r[13].as<int>();
+  f.released_by = sql::optional_text(r[14]);
   return t;
 }
 
@@ -157,7 +158,7 @@ std::vector<prepared_statement> routing_statements() {
        "agent_id uuid, queue_id uuid, reason text) JOIN tickets t ON t.id = x.ticket_id WHERE t.brand_id = $1 "
        "AND t.assignee_id IS NULL AND (t.status IN ('new', 'open') OR ($5 AND t.status IN ('pending', 'on_hold'))) "
        "FOR NO KEY UPDATE OF t SKIP LOCKED), "
-       "a AS (UPDATE tickets t SET assignee_id = l.agent_id, assigned_at = now(), updated_at = now(), "
+       "a AS (UPDATE tickets t SET assignee_id = l.agent_id, assigned_at = now(), released_by = NULL, updated_at = now(), "
        "version = t.version + 1 FROM l WHERE t.id = l.id AND t.assignee_id IS NULL "
        "RETURNING t.id, l.agent_id, l.queue_id, l.reason), "
        "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT a.id, $1, 'assigned', $4, "
@@ -170,7 +171,8 @@ std::vector<prepared_statement> routing_statements() {
       {"router_unassign",
        "WITH old AS (SELECT id, brand_id, assignee_id FROM tickets WHERE id = $1 AND assignee_id IS NOT NULL "
        "FOR NO KEY UPDATE), u AS (UPDATE tickets t SET assignee_id = NULL, assigned_at = NULL, "
-       "queue_id = CASE WHEN $4 THEN NULL ELSE t.queue_id END, queued_at = now(), overflow_steps = 0, "
+       "queue_id = CASE WHEN $4 THEN NULL ELSE t.queue_id END, released_by = CASE WHEN $5 THEN old.assignee_id END, "
+       "overflow_steps = 0, "
        "updated_at = now(), version = t.version + 1 FROM old WHERE t.id = old.id RETURNING t.id, t.brand_id, "
        "old.assignee_id) INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT u.id, u.brand_id, "
        "'unassigned', $3, jsonb_build_object('agent_id', u.assignee_id, 'reason', $2::text) FROM u RETURNING 1"},
@@ -190,9 +192,11 @@ std::vector<prepared_statement> routing_statements() {
       {"router_callback",
        "INSERT INTO callback_attempts (ticket_id, brand_id, agent_id, outcome, note) VALUES ($1, $2, $3, $4, $5) "
        "RETURNING id"},
+      // The ticket leaves the Callbacks queue: the router places it again by
+      // its other facts, as a new wait.
       {"router_callback_done",
-       "UPDATE tickets SET callback_required = false, updated_at = now(), version = version + 1 "
-       "WHERE id = $1 AND callback_required"},
+       "UPDATE tickets SET callback_required = false, callback_due_at = NULL, queue_id = NULL, queued_at = NULL, "
+       "updated_at = now(), version = version + 1 WHERE id = $1 AND callback_required"},
       {"router_customer_phones",
        "SELECT value FROM customer_identities WHERE customer_id = $1 AND kind IN ('phone', 'raw_phone') "
        "ORDER BY kind, created_at"},
@@ -285,8 +289,8 @@ std::vector<assignment> assign(pqxx::transaction_base& tx, const std::string& br
 }
 
 bool unassign(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& reason,
-              const std::string& actor, bool requeue) {
-  return !tx.exec_prepared("router_unassign", ticket_id, reason, actor, requeue).empty();
+              const std::string& actor, bool requeue, bool handed_back) {
+  return !tx.exec_prepared("router_unassign", ticket_id, reason, actor, requeue, handed_back).empty();
 }
 
 void move_to_queue(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& queue_id,

@@ -12,6 +12,11 @@ namespace helpdesk::store::sql {
 
 // libpqxx 6.4 sends a null const char* as SQL NULL.
 inline const char* nullable(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+// An optional instant as the microsecond count HELPDESK_SQL_AT reads.
+inline std::optional<std::string> micros_text(const std::optional<timestamp>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(to_unix_micros(*t));
+}
 
 // A PostgreSQL array literal of values that are known not to need quoting
 // (validated UUIDs); anything else must go through a JSON parameter.

@@ -72,9 +72,10 @@ std::vector<prepared_statement> ticket_statements() {
       {"ticket_insert",
        "INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
        "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-       "customer_waiting_since, language_confidence, tags, source) VALUES ($1, $2, next_ticket_number($2), $3, $4, "
-       "$5, $6, $7, $8, $9, $10, now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN $12 THEN " HELPDESK_SQL_AT("$11")
-       " END, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING number"},
+       "customer_waiting_since, language_confidence, tags, source, callback_due_at) VALUES ($1, $2, "
+       "next_ticket_number($2), $3, $4, $5, $6, $7, $8, $9, $10, now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN "
+       "$12 THEN " HELPDESK_SQL_AT("$11") " END, $13, $14, $15, " HELPDESK_SQL_AT("$16") ") ON CONFLICT DO NOTHING "
+       "RETURNING number"},
       // LATERAL pins the plan to one index probe per id: a generic plan cached
       // while the table was small once walked every message of the brand.
       {"ticket_by_message_ids",
@@ -93,7 +94,8 @@ std::vector<prepared_statement> ticket_statements() {
        "UPDATE tickets SET status = $3, last_inbound_at = greatest(last_inbound_at, " HELPDESK_SQL_AT("$4") "), "
        "customer_waiting_since = CASE WHEN $5 THEN coalesce(customer_waiting_since, " HELPDESK_SQL_AT("$4") ") "
        "ELSE customer_waiting_since END, callback_required = coalesce($6, callback_required), "
-       "solved_at = CASE WHEN $3 = status THEN solved_at ELSE NULL END, "
+       "callback_due_at = CASE WHEN coalesce($6, callback_required) THEN coalesce(callback_due_at, "
+       HELPDESK_SQL_AT("$7") ") END, solved_at = CASE WHEN $3 = status THEN solved_at ELSE NULL END, "
 "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queue_id END, "
        "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queued_at END, "
        "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
@@ -116,7 +118,7 @@ std::optional<long long> insert(pqxx::transaction_base& tx, const new_ticket& t)
                             sql::nullable(t.language), sql::nullable(t.chat_session_id),
                             sql::nullable(t.linked_ticket_id), t.callback_required, to_unix_micros(t.at),
                             t.customer_waiting, sql::nullable(confidence), sql::text_array(t.tags),
-                            sql::nullable(t.source));
+                            sql::nullable(t.source), sql::nullable(sql::micros_text(t.callback_due_at)));
   if (r.empty()) return std::nullopt;
   return r[0][0].as<long long>();
 }
@@ -147,7 +149,7 @@ std::optional<thread_candidate> awaiting_callback(pqxx::transaction_base& tx, co
 bool record_inbound(pqxx::transaction_base& tx, const inbound_update& u) {
   const char* callback = u.callback_required ? (*u.callback_required ? "true" : "false") : nullptr;
   return tx.exec_prepared("ticket_record_inbound", u.id, u.expected_status, u.new_status, to_unix_micros(u.at),
-                          u.customer_waiting, callback)
+                          u.customer_waiting, callback, sql::nullable(sql::micros_text(u.callback_due_at)))
              .affected_rows() == 1;
 }
 

@@ -47,6 +47,15 @@ TEST_F(router_e2e, GivenLanguageWinsOverDetection) {
   EXPECT_TRUE(t["language_confidence"].is_null()) << "given, not detected";
 }
 
+TEST_F(router_e2e, TooLittleTextTakesTheBrandsDefaultLanguage) {
+  auto petr = add_agent("petr@shop.example", primary(brand_a), speaks("cs"));
+  const auto id = email("jan@example.com", "?", "OK 123");
+  auto t = ticket(id);
+  EXPECT_EQ(t["language"], "cs") << "brand A's default language";
+  EXPECT_TRUE(t["language_confidence"].is_null()) << "assumed, not detected";
+  EXPECT_EQ(wait_for_assignee(id), petr.id);
+}
+
 TEST_F(router_e2e, WithHerAwayOverflowSendsItToTheBackupAfterTheWait) {
   auto ola = add_agent("ola@shop.example", primary(brand_a), speaks("pl"), json::array(), json::object(), "away");
   auto bogdan = add_agent("bogdan@shop.example", backup(brand_a), speaks("pl", "fluent"));
@@ -122,7 +131,85 @@ TEST_F(router_e2e, AMissedCallShowsUpInTheCallbackQueue) {
                      R"({"outcome": "reached", "note": "Sent a new parcel."})");
   ASSERT_EQ(reached.status, 201) << reached.body;
   EXPECT_FALSE(reached.json()["ticket"]["callback_required"]);
+  EXPECT_TRUE(reached.json()["ticket"]["callback_due_at"].is_null());
   EXPECT_EQ(db->scalar("SELECT count(*) FROM callback_attempts WHERE ticket_id = '" + id + "'"), "2");
+  // Called back: it leaves the Callbacks queue; given back, it waits where
+  // its other facts send it.
+  EXPECT_TRUE(ticket(id)["queue_id"].is_null());
+  ASSERT_EQ(req("POST", "/v1/tickets/" + id + "/release", caller.token).status, 200);
+  for (int i = 0; i < 100 && ticket(id)["queue_id"] != queue_named("Default")["id"]; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(ticket(id)["queue_id"], queue_named("Default")["id"]);
+  EXPECT_TRUE(ticket(id)["assignee_id"].is_null()) << "not pushed back to the agent who released it";
+}
+
+TEST_F(router_e2e, CallbacksWaitInTheOrderOfTheirDeadlines) {
+  auto missed = [&](const std::string& call_id, const std::string& from, const std::string& at) {
+    const json body = {{"call_id", call_id}, {"event", "missed"}, {"direction", "inbound"}, {"from", from},
+                       {"to", "+420222333444"}, {"at", at}};
+    auto r = call(port(), "POST", "/v1/inbound/calls", integration, body.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json().value("ticket_id", "");
+  };
+  // Posted out of order: the later call first.
+  const auto late = missed("c-late", "+420777000002", "2026-11-23T10:00:00Z");
+  const auto early = missed("c-early", "+420777000001", "2026-11-23T09:00:00Z");
+  EXPECT_EQ(ticket(early)["callback_due_at"], "2026-11-23T09:30:00.000Z") << "the call's time plus callback_due_s";
+  EXPECT_EQ(ticket(late)["callback_due_at"], "2026-11-23T10:30:00.000Z");
+  // A second missed call from the same customer keeps the first deadline.
+  const auto again = missed("c-early-2", "+420777000001", "2026-11-23T09:20:00Z");
+  EXPECT_EQ(again, early);
+  EXPECT_EQ(ticket(early)["callback_due_at"], "2026-11-23T09:30:00.000Z");
+  const auto callbacks = queue_named("Callbacks")["id"].get<std::string>();
+  json waiting;
+  for (int i = 0; i < 100; ++i) {
+    waiting = req("GET", "/v1/queues/" + callbacks + "/waiting", agent).json();
+    if (waiting["items"].size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(waiting["items"].size(), 2u) << waiting.dump();
+  EXPECT_EQ(waiting["items"][0]["id"], early) << "the nearest deadline first, whatever the order of arrival";
+  EXPECT_EQ(waiting["items"][1]["id"], late);
+  // Answered after all: the flag and its deadline go.
+  const json answered = {{"call_id", "c-late"}, {"event", "answered"}, {"direction", "inbound"},
+                         {"from", "+420777000002"}, {"to", "+420222333444"}, {"at", "2026-11-23T10:05:00Z"}};
+  ASSERT_EQ(call(port(), "POST", "/v1/inbound/calls", integration, answered.dump()).status, 201);
+  EXPECT_TRUE(ticket(late)["callback_due_at"].is_null());
+}
+
+TEST_F(router_e2e, AReleasedTicketIsNotPushedBackToTheAgentWhoGaveItUp) {
+  auto eva = add_agent("eva@shop.example", primary(brand_a), speaks("cs"));
+  const auto older = email("a@example.cz", "Starší", czech_mail);
+  ASSERT_EQ(wait_for_assignee(older), eva.id);
+  const auto id = email("b@example.cz", "Dotaz", czech_mail);
+  ASSERT_EQ(wait_for_assignee(id), eva.id);
+  auto released = req("POST", "/v1/tickets/" + id + "/release", eva.token);
+  ASSERT_EQ(released.status, 200) << released.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several router passes
+  EXPECT_TRUE(ticket(id)["assignee_id"].is_null()) << "Eva is online with room, but she gave it back";
+  auto why = req("GET", "/v1/tickets/" + id + "/routing", manager).json();
+  std::map<std::string, std::string> reasons;
+  for (const auto& c : why["candidates"]) reasons[c["agent_id"]] = c["reason"];
+  EXPECT_EQ(reasons[eva.id], "gave this ticket back");
+  auto karel = add_agent("karel@shop.example", primary(brand_a), speaks("cs"));
+  EXPECT_EQ(wait_for_assignee(id), karel.id);
+  // Hand-overs keep the older ticket ahead of newer work in line.
+  set_presence(eva, "away");
+  const auto newer = email("c@example.cz", "Novější", czech_mail);
+  ASSERT_EQ(wait_for_assignee(newer), karel.id);
+  ASSERT_EQ(req("POST", "/v1/agents/" + karel.id + "/handover", manager).status, 200);
+  ASSERT_EQ(req("POST", "/v1/agents/" + eva.id + "/handover", manager).status, 200);
+  const auto queue = queue_named("Default")["id"].get<std::string>();
+  json waiting;
+  for (int i = 0; i < 100; ++i) {
+    waiting = req("GET", "/v1/queues/" + queue + "/waiting", manager).json();
+    if (waiting["items"].size() == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(waiting["items"].size(), 3u) << waiting.dump();
+  EXPECT_EQ(waiting["items"][0]["id"], older) << "handed over, still first in line";
+  EXPECT_EQ(waiting["items"][1]["id"], id);
+  EXPECT_EQ(waiting["items"][2]["id"], newer);
 }
 
 TEST_F(router_e2e, ClaimRacesHaveExactlyOneWinner) {

@@ -455,6 +455,16 @@ TEST(RoutingEligibility, DeactivatedAgentIsNotEligibleEvenWhenOnline) {
   EXPECT_EQ(v.reason, "deactivated");
 }
 
+TEST(RoutingEligibility, TheAgentWhoGaveTheTicketBackIsNotOfferedItAgain) {
+  auto t = ticket_builder().language("cs");
+  t.t.released_by = "a";
+  auto v = check(agent_builder("a").speaks("cs", language_level::native), queue_builder("q"), t);
+  EXPECT_FALSE(v.eligible);
+  EXPECT_EQ(v.reason, "gave this ticket back");
+  auto other = check(agent_builder("b").speaks("cs", language_level::native), queue_builder("q"), t);
+  EXPECT_TRUE(other.eligible) << other.reason;
+}
+
 TEST(RoutingEligibility, AgentOfAnotherBrandIsNotEligibleEvenAfterOverflow) {
   auto v = check(agent_builder("a").brand("brand-2"), widening_queue(), ticket_builder(),
                  widening_after(widening_queue(), 3600));

@@ -22,6 +22,7 @@ struct ingest_options {
   int reopen_window_days = 30;
   std::string message_id_domain = "helpdesk.invalid";  // right-hand side of our outbound Message-IDs
   long long idempotency_ttl_seconds = 7 * 24 * 3600;
+  long long callback_due_seconds = 1800;  // a missed call's callback deadline, in calendar time
   mail::mime_limits mime;
 };
 

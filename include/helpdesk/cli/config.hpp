@@ -41,6 +41,7 @@ struct config {
   long ingest_writers = 2;
   long ingest_batch = 64;
   long reopen_window_days = 30;
+  long callback_due_s = 1800;
   long idempotency_ttl_s = 7L * 24 * 3600;
   long router_tick_ms = 1000;
   bool router = true;

@@ -71,6 +71,7 @@ struct ticket_facts {
   priority prio = priority::normal;
   std::optional<timestamp> due_at;  // the nearest deadline (SLA or callback)
   timestamp waiting_since{};        // when it entered its queue
+  std::optional<std::string> released_by;  // the agent who last gave it back: not offered to them again
 };
 
 // The work channel of a ticket: a ticket waiting for a callback is phone

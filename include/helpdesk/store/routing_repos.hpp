@@ -83,10 +83,11 @@ struct assignment {
 std::vector<assignment> assign(pqxx::transaction_base& tx, const std::string& brand_id,
                                const std::vector<assignment>& list, const std::string& by, const std::string& actor,
                                bool any_workable = false);
-// Takes the ticket away from its agent; `requeue` sends it back to queue
-// choice. False when it had no agent.
+// Takes the ticket away from its agent, keeping its place in line; `requeue`
+// sends it back to queue choice, `handed_back` keeps the router from
+// pushing it to the same agent again. False when it had no agent.
 bool unassign(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& reason,
-              const std::string& actor, bool requeue);
+              const std::string& actor, bool requeue, bool handed_back);
 // Moves an unassigned ticket to a queue chosen by a person.
 void move_to_queue(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& queue_id,
                    const std::string& actor);

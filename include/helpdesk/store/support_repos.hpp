@@ -202,6 +202,7 @@ struct new_ticket {
   std::optional<std::string> chat_session_id;
   std::optional<std::string> linked_ticket_id;
   bool callback_required = false;
+  std::optional<timestamp> callback_due_at;  // when the customer should have been called back
   timestamp at{};
   bool customer_waiting = true;
 };
@@ -225,6 +226,7 @@ struct inbound_update {
   timestamp at{};
   bool customer_waiting = false;  // a person wrote and waits for an answer
   std::optional<bool> callback_required;
+  std::optional<timestamp> callback_due_at;  // a first missed call's deadline; an earlier one is kept
 };
 // False when the ticket changed status meanwhile (the caller retries).
 bool record_inbound(pqxx::transaction_base& tx, const inbound_update& u);
