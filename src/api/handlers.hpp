@@ -68,6 +68,20 @@ HELPDESK_HANDLER(patch_queue);
 HELPDESK_HANDLER(delete_queue);
 HELPDESK_HANDLER(list_queue_waiting);
 
+HELPDESK_HANDLER(list_calendars);
+HELPDESK_HANDLER(create_calendar);
+HELPDESK_HANDLER(get_calendar);
+HELPDESK_HANDLER(patch_calendar);
+HELPDESK_HANDLER(delete_calendar);
+HELPDESK_HANDLER(get_calendar_deadline);
+HELPDESK_HANDLER(list_sla_policies);
+HELPDESK_HANDLER(create_sla_policy);
+HELPDESK_HANDLER(get_sla_policy);
+HELPDESK_HANDLER(patch_sla_policy);
+HELPDESK_HANDLER(delete_sla_policy);
+HELPDESK_HANDLER(get_ticket_sla);
+HELPDESK_HANDLER(post_no_response_needed);
+
 // Renderers shared by handlers.
 json brand_json(const brand& b);
 json agent_json(const agent& a);
@@ -76,5 +90,6 @@ json customer_json(const store::customer_row& c);
 json ticket_json(const store::ticket_row& t);
 json message_json(const store::message_row& m);
 json queue_json(const routing::queue_def& q);
+json sla_clock_json(const store::clock_row& c);
 
 }  // namespace helpdesk::api

@@ -249,7 +249,7 @@ void field_reader::finish() {
 
 std::string make_cursor(const std::string& last_id) { return security::base64url(last_id); }
 
-page_params read_page(const http::request_context& ctx) {
+page_params read_page(const http::request_context& ctx, bool with_cursor) {
   page_params p;
   std::vector<field_error> errors;
   if (auto limit = ctx.query("limit")) {
@@ -262,7 +262,7 @@ page_params read_page(const http::request_context& ctx) {
       errors.push_back({"/query/limit", "must be a whole number from 1 to 200"});
     }
   }
-  if (auto cursor = ctx.query("cursor"); cursor && !cursor->empty()) {
+  if (auto cursor = with_cursor ? ctx.query("cursor") : std::nullopt; cursor && !cursor->empty()) {
     // The cursor is base64url of the last id seen; decode and check it.
     auto decoded = security::base64url_decode(*cursor);
     if (!decoded || !is_uuid(*decoded)) errors.push_back({"/query/cursor", "is not a cursor this server issued"});

@@ -66,6 +66,20 @@ const std::vector<route_spec>& route_table() {
       {verb::patch, "/v1/queues/{id}", patch_queue, managers},
       {verb::delete_, "/v1/queues/{id}", delete_queue, managers},
       {verb::get, "/v1/queues/{id}/waiting", list_queue_waiting, staff},
+
+      {verb::get, "/v1/calendars", list_calendars, managers},
+      {verb::post, "/v1/calendars", create_calendar, managers},
+      {verb::get, "/v1/calendars/{id}", get_calendar, managers},
+      {verb::patch, "/v1/calendars/{id}", patch_calendar, managers},
+      {verb::delete_, "/v1/calendars/{id}", delete_calendar, managers},
+      {verb::get, "/v1/calendars/{id}/deadline", get_calendar_deadline, managers},
+      {verb::get, "/v1/sla-policies", list_sla_policies, managers},
+      {verb::post, "/v1/sla-policies", create_sla_policy, managers},
+      {verb::get, "/v1/sla-policies/{id}", get_sla_policy, managers},
+      {verb::patch, "/v1/sla-policies/{id}", patch_sla_policy, managers},
+      {verb::delete_, "/v1/sla-policies/{id}", delete_sla_policy, managers},
+      {verb::get, "/v1/tickets/{id}/sla", get_ticket_sla, staff},
+      {verb::post, "/v1/tickets/{id}/messages/{mid}/no-response-needed", post_no_response_needed, staff},
   };
   return table;
 }

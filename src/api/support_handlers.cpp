@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "handlers.hpp"
+#include "helpdesk/security/tokens.hpp"
 #include "helpdesk/mail/html.hpp"
 
 namespace helpdesk::api {
@@ -36,6 +37,8 @@ json customer_json(const store::customer_row& c) {
 }
 
 json ticket_json(const store::ticket_row& t) {
+  json sla = json::array();
+  for (const auto& c : t.sla) sla.push_back(sla_clock_json(c));
   return {{"id", t.id},
           {"number", t.display_number()},
           {"brand_id", t.brand_id},
@@ -54,6 +57,8 @@ json ticket_json(const store::ticket_row& t) {
           {"assigned_at", opt_time(t.assigned_at)},
           {"callback_required", t.callback_required},
           {"callback_due_at", opt_time(t.callback_due_at)},
+          {"sla", sla},
+          {"sla_due_at", opt_time(t.sla_due_at)},
           {"chat_session_id", opt_text(t.chat_session_id)},
           {"linked_ticket_id", opt_text(t.linked_ticket_id)},
           {"customer_waiting_since", opt_time(t.customer_waiting_since)},
@@ -165,10 +170,54 @@ HELPDESK_HANDLER(merge_customer) {
   co_return json_response(bhttp::status::ok, body, ctx.req.version());
 }
 
+namespace {
+
+// ?sort=sla_due pages on (due time, id): its cursor carries both.
+std::string sla_cursor(const store::ticket_row& t) {
+  return security::base64url(std::to_string(to_unix_micros(t.sla_due_at.value_or(timestamp{}))) + "," + t.id);
+}
+
+bool read_sla_cursor(const std::string& text, store::tickets::list_filter& f, page_params& page) {
+  auto decoded = security::base64url_decode(text);
+  if (!decoded) return false;
+  const auto comma = decoded->find(',');
+  if (comma == std::string::npos || !is_uuid(decoded->substr(comma + 1))) return false;
+  try {
+    std::size_t used = 0;
+    const long long micros = std::stoll(decoded->substr(0, comma), &used);
+    if (used != comma) return false;
+    f.after_due = from_unix_micros(micros);
+  } catch (const std::exception&) {
+    return false;
+  }
+  page.after_id = decoded->substr(comma + 1);
+  return true;
+}
+
+}  // namespace
+
 HELPDESK_HANDLER(list_tickets) {
-  auto page = read_page(ctx);
   store::tickets::list_filter f;
   std::vector<field_error> errors;
+  const auto sort = ctx.query("sort");
+  if (sort && *sort != "sla_due" && *sort != "newest")
+    errors.push_back({"/query/sort", "must be newest (the default) or sla_due"});
+  f.by_sla_due = sort == "sla_due";
+  // The SLA order has its own cursor; the shared reader knows only ids.
+  std::optional<std::string> cursor;
+  if (f.by_sla_due) cursor = ctx.query("cursor");
+  auto page = read_page(ctx, !f.by_sla_due);
+  if (cursor && !cursor->empty() && !read_sla_cursor(*cursor, f, page))
+    errors.push_back({"/query/cursor", "is not a cursor this server issued"});
+  if (auto within = ctx.query("breaching_within")) {
+    try {
+      std::size_t used = 0;
+      f.breaching_within = std::stoll(*within, &used);
+      if (used != within->size() || *f.breaching_within < 0 || *f.breaching_within > 31622400) throw std::out_of_range("");
+    } catch (const std::exception&) {
+      errors.push_back({"/query/breaching_within", "must be a whole number of seconds from 0 to 31622400"});
+    }
+  }
   f.brand_id = ctx.query("brand");
   f.customer_id = ctx.query("customer");
   f.status = ctx.query("status");
@@ -181,7 +230,11 @@ HELPDESK_HANDLER(list_tickets) {
     errors.push_back({"/query/channel", "must be one of email, phone, chat, note"});
   if (!errors.empty()) throw error::validation(std::move(errors), "The query parameters are invalid.");
   auto rows = co_await e.svc.support.list_tickets(ctx.caller(), f, page_of(page));
-  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, ticket_json), ctx.req.version());
+  std::optional<std::string> next;
+  if (f.by_sla_due && rows.size() > page.limit) next = sla_cursor(rows[page.limit - 1]);
+  json body = page_json(std::move(rows), page.limit, ticket_json);
+  if (next) body["next_cursor"] = *next;
+  co_return json_response(bhttp::status::ok, body, ctx.req.version());
 }
 
 HELPDESK_HANDLER(get_ticket) {

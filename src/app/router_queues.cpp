@@ -76,12 +76,13 @@ awaitable<void> router_service::delete_queue(const principal& who, std::string i
 
 awaitable<std::vector<store::ticket_row>> router_service::waiting(const principal& who, std::string queue_id,
                                                                  int limit) {
-  auto job = [&who, queue_id, limit](pqxx::connection_base& c) {
+  auto job = [this, &who, queue_id, limit](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
     visible_queue(tx, who, queue_id);
     std::vector<store::ticket_row> out;
     for (const auto& t : store::router::waiting(tx, {queue_id}, limit))
       if (auto row = store::tickets::find(tx, t.facts.id)) out.push_back(std::move(*row));
+    calendars_.attach(tx, out, now_utc());
     return out;
   };
   co_return co_await db_.run(std::move(job));

@@ -13,65 +13,18 @@ namespace helpdesk::app {
 
 using nlohmann::json;
 
-class router_service::loop {
- public:
-  loop(asio::io_context& ioc, router_service& owner)
-      : strand_(asio::make_strand(ioc)), timer_(strand_), gap_(strand_), owner_(owner) {}
-
-  void start() { asio::co_spawn(strand_, run(), asio::detached); }
-  void stop() {
-    asio::post(strand_, [this] {
-      stopped_ = true;
-      timer_.cancel();
-      gap_.cancel();
-    });
-  }
-  void kick() {
-    if (pending_.exchange(true)) return;
-    asio::post(strand_, [this] { timer_.cancel(); });
-  }
-
- private:
-  awaitable<void> run() {
-    const auto& opts = owner_.opts_;
-    while (!stopped_) {
-      timer_.expires_after(opts.tick);
-      // Checked after arming and before waiting: a kick's cancel runs on this
-      // strand, so it lands either before this check or during the wait.
-      if (!pending_.load()) {
-        beast::error_code ec;
-        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      }
-      if (stopped_) co_return;
-      pending_ = false;
-      try {
-        auto r = co_await owner_.route_all();
-        if (r.assigned || r.placed || r.widened)
-          spdlog::debug("router: placed {}, assigned {}, widened {}", r.placed, r.assigned, r.widened);
-      } catch (const std::exception& ex) {
-        spdlog::warn("router pass failed, will retry: {}", ex.what());
-      }
-      // However often kicked, passes stay apart so ingest keeps its connections.
-      gap_.expires_after(opts.min_gap);
-      beast::error_code ignored;
-      co_await gap_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
-  }
-
-  asio::strand<asio::io_context::executor_type> strand_;
-  asio::steady_timer timer_;
-  asio::steady_timer gap_;  // kicks cancel timer_, never the gap
-  router_service& owner_;
-  std::atomic<bool> pending_{true};  // the first pass runs at once
-  bool stopped_ = false;
-};
-
-router_service::router_service(store::db_pool& db, router_options opts) : db_(db), opts_(opts) {}
+router_service::router_service(store::db_pool& db, calendar_cache& calendars, router_options opts)
+    : db_(db), calendars_(calendars), opts_(opts) {}
 router_service::~router_service() = default;
 
 void router_service::start(asio::io_context& ioc) {
   if (!opts_.background || loop_) return;
-  loop_ = std::make_unique<loop>(ioc, *this);
+  auto pass = [this]() -> awaitable<void> {
+    auto r = co_await route_all();
+    if (r.assigned || r.placed || r.widened)
+      spdlog::debug("router: placed {}, assigned {}, widened {}", r.placed, r.assigned, r.widened);
+  };
+  loop_ = std::make_unique<background_loop>(ioc, "router", opts_.tick, opts_.min_gap, std::move(pass));
   loop_->start();
 }
 

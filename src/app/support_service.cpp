@@ -21,12 +21,13 @@ store::ticket_row visible_ticket(pqxx::transaction_base& tx, const principal& wh
   return *t;
 }
 
-customer_card read_card(pqxx::transaction_base& tx, store::customer_row c) {
+customer_card read_card(pqxx::transaction_base& tx, calendar_cache& calendars, store::customer_row c) {
   customer_card card;
   store::tickets::list_filter f;
   f.customer_id = c.id;
   f.open_only = true;
   card.open_tickets = store::tickets::list(tx, store::brand_scope{true, {}}, f, {200, ""});
+  calendars.attach(tx, card.open_tickets, now_utc());
   card.channels = store::customers::channel_summaries(tx, c.id);
   card.suggestions = store::customers::merge_suggestions(tx, c.id);
   card.customer = std::move(c);
@@ -53,9 +54,9 @@ awaitable<std::vector<store::customer_row>> support_service::search_customers(co
 }
 
 awaitable<customer_card> support_service::card(const principal& who, std::string id) {
-  auto job = [&who, id](pqxx::connection_base& c) {
+  auto job = [this, &who, id](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    return read_card(tx, visible_customer(tx, who, id));
+    return read_card(tx, calendars_, visible_customer(tx, who, id));
   };
   co_return co_await db_.run(std::move(job));
 }
@@ -71,7 +72,7 @@ awaitable<std::vector<store::message_row>> support_service::timeline(const princ
 }
 
 awaitable<merge_outcome> support_service::merge(const principal& who, std::string survivor, std::string merged) {
-  auto job = [&who, survivor, merged](pqxx::connection_base& c) {
+  auto job = [this, &who, survivor, merged](pqxx::connection_base& c) {
     pqxx::work tx(c);
     if (is_uuid(survivor) && is_uuid(merged)) store::customers::lock_pair(tx, survivor, merged);
     auto s = visible_customer(tx, who, survivor);
@@ -86,7 +87,7 @@ awaitable<merge_outcome> support_service::merge(const principal& who, std::strin
     merge_outcome out;
     const std::string actor = who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
     out.counts = store::customers::merge(tx, survivor, merged, actor);
-    out.survivor = read_card(tx, visible_customer(tx, who, survivor));
+    out.survivor = read_card(tx, calendars_, visible_customer(tx, who, survivor));
     tx.commit();
     return out;
   };
@@ -96,17 +97,21 @@ awaitable<merge_outcome> support_service::merge(const principal& who, std::strin
 awaitable<std::vector<store::ticket_row>> support_service::list_tickets(const principal& who,
                                                                        store::tickets::list_filter f,
                                                                        store::page_request page) {
-  auto job = [scope = store::brand_scope::of(who), f, page](pqxx::connection_base& c) {
+  auto job = [this, scope = store::brand_scope::of(who), f, page](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    return store::tickets::list(tx, scope, f, page);
+    auto rows = store::tickets::list(tx, scope, f, page);
+    calendars_.attach(tx, rows, now_utc());
+    return rows;
   };
   co_return co_await db_.run(std::move(job));
 }
 
 awaitable<store::ticket_row> support_service::ticket(const principal& who, std::string id) {
-  auto job = [&who, id](pqxx::connection_base& c) {
+  auto job = [this, &who, id](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    return visible_ticket(tx, who, id);
+    std::vector<store::ticket_row> one{visible_ticket(tx, who, id)};
+    calendars_.attach(tx, one, now_utc());
+    return std::move(one.front());
   };
   co_return co_await db_.run(std::move(job));
 }

@@ -1,5 +1,6 @@
 // Commands that run once and exit: migrate, seed-demo, token create. They use
 // a plain connection; there is no event loop to protect here.
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "helpdesk/store/migrations.hpp"
 #include "helpdesk/store/repositories.hpp"
 #include "helpdesk/store/routing_repos.hpp"
+#include "helpdesk/store/sla_repos.hpp"
 
 namespace helpdesk::cli {
 namespace {
@@ -96,6 +98,42 @@ int run_token_create(const config& cfg, const std::map<std::string, std::string>
   }
 }
 
+// Acme's promises: Amazon buyers get an answer within 24 hours, weekends
+// included; everyone else within 4 office hours, solved within 2 office days;
+// a missed call is returned within 30 office minutes.
+static void seed_demo_sla(pqxx::transaction_base& tx, const std::string& acme) {
+  store::calendar_row office;
+  office.brand_id = acme;
+  office.name = "Acme office (Prague)";
+  office.time_zone = "Europe/Prague";
+  office.weekly = nlohmann::json::parse(R"({"mon": [["08:00", "12:00"], ["12:30", "16:30"]],
+      "tue": [["08:00", "12:00"], ["12:30", "16:30"]], "wed": [["08:00", "12:00"], ["12:30", "16:30"]],
+      "thu": [["08:00", "12:00"], ["12:30", "16:30"]], "fri": [["08:00", "14:00"]], "sat": [], "sun": []})");
+  office.holidays = nlohmann::json::parse(R"([{"month_day": "01-01", "yearly": true, "name": "New Year"},
+      {"month_day": "05-01", "yearly": true, "name": "Labour Day"}, {"month_day": "12-24", "yearly": true},
+      {"month_day": "12-25", "yearly": true}, {"month_day": "12-26", "yearly": true}])");
+  const auto cal = store::calendars::insert(tx, office);
+  sla::policy_def amazon;
+  amazon.brand_id = acme;
+  amazon.name = "Amazon buyers";
+  amazon.position = 10;
+  amazon.conditions.source = "amazon";
+  amazon.targets = {{sla::target_kind::first_response, 86400, "", 0.75},
+                    {sla::target_kind::next_response, 86400, "", 0.75}};
+  amazon.escalation = {{sla::escalation_rule::when::warning, std::nullopt, sla::escalation_rule::action::raise_priority, ""}};
+  store::sla_policies::insert(tx, amazon);
+  sla::policy_def standard;
+  standard.brand_id = acme;
+  standard.name = "Acme standard";
+  standard.position = 100;
+  standard.targets = {{sla::target_kind::first_response, 4 * 3600, cal.id, 0.75},
+                      {sla::target_kind::next_response, 8 * 3600, cal.id, 0.75},
+                      {sla::target_kind::resolution, 16 * 3600, cal.id, 0.75},
+                      {sla::target_kind::callback, 30 * 60, cal.id, 0.5}};
+  standard.escalation = {{sla::escalation_rule::when::breach, std::nullopt, sla::escalation_rule::action::notify, ""}};
+  store::sla_policies::insert(tx, standard);
+}
+
 int run_seed_demo(const config& cfg) {
   try {
     pqxx::connection c(cfg.database_url);
@@ -146,6 +184,7 @@ int run_seed_demo(const config& cfg) {
       if (p.r == role::agent) store::router::set_presence(tx, made.id, routing::presence::online, "seed-demo");
       std::cout << "  " << to_string(p.r) << "\t" << p.email << "\t" << p.password << "\n";
     }
+    seed_demo_sla(tx, brands[0].id);
     auto integration = app::issue_api_token(tx, "demo integration", role::integration, {brands[0].id, brands[1].id});
     auto admin = app::issue_api_token(tx, "demo admin", role::admin, {});
     tx.commit();

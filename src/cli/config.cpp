@@ -115,6 +115,9 @@ const std::vector<option>& options() {
       number("router_tick_ms", &config::router_tick_ms, 10, 60000,
              "the router's pass at least this often (overflow timers, other processes' changes)"),
       flag("router", &config::router, "run the queue router's background passes in this process"),
+      number("sla_tick_ms", &config::sla_tick_ms, 10, 60000,
+             "the SLA worker's pass at least this often (recompute changed tickets, fire due warnings and breaches)"),
+      flag("sla", &config::sla, "run the SLA worker in this process"),
       flag("migrate", &config::migrate, "serve: apply pending migrations before starting"),
   };
   return all;

@@ -128,7 +128,10 @@ int run_serve(const config& cfg) {
   app::router_options router_opts;
   router_opts.tick = std::chrono::milliseconds(cfg.router_tick_ms);
   router_opts.background = cfg.router;
-  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts);
+  app::sla_options sla_opts;
+  sla_opts.tick = std::chrono::milliseconds(cfg.sla_tick_ms);
+  sla_opts.background = cfg.sla;
+  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts);
 
   http::metrics metrics;
   metrics.set_build_info(HELPDESK_VERSION);
@@ -176,6 +179,7 @@ int run_serve(const config& cfg) {
   housekeeping upkeep(ioc, svc, std::chrono::seconds(cfg.housekeeping_interval_s));
   upkeep.start();
   svc.router.start(ioc);
+  svc.sla.start(ioc);
 
   // Signal handling on its own strand: the drain finishes on any I/O thread,
   // and its cancel of the signal wait must not overtake the handler's re-arm.
@@ -197,6 +201,7 @@ int run_serve(const config& cfg) {
     svc.health.set_draining();
     upkeep.stop();
     svc.router.stop();
+    svc.sla.stop();
     // The delay lets load balancers see the 503 and stop sending traffic
     // before the listener closes.
     shutdown_delay.expires_after(std::chrono::milliseconds(cfg.shutdown_delay_ms));
@@ -222,6 +227,7 @@ int run_serve(const config& cfg) {
 
   // Reverse order of start: background work, then the pools, then the logs.
   svc.router.finish();
+  svc.sla.finish();
   db.stop();
   cpu.stop();
   spdlog::info("stopped cleanly");

@@ -22,12 +22,12 @@ using nlohmann::json;
 #define ROUTED_COLUMNS                                                                                            \
   "t.id, t.brand_id, t.origin_channel, t.callback_required, coalesce(t.language, ''), array_to_json(t.tags)::text, " \
   "t.source, t.priority, " HELPDESK_SQL_MICROS("coalesce(t.queued_at, t.created_at)") ", " HELPDESK_SQL_MICROS(    \
-      "t.callback_due_at") ", t.status, t.queue_id, t.assignee_id, t.overflow_steps, t.released_by"
+      "least(t.sla_due_at, t.callback_due_at)") ", t.status, t.queue_id, t.assignee_id, t.overflow_steps, t.released_by"
 
 // Most urgent first (routing::more_urgent, in SQL).
 #define URGENCY_ORDER                                                                                               \
-  "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, t.callback_due_at NULLS " \
-  "LAST, coalesce(t.queued_at, t.created_at), t.id"
+  "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, "                 \
+  "least(t.sla_due_at, t.callback_due_at) NULLS LAST, coalesce(t.queued_at, t.created_at), t.id"
 
 routing::agent_profile read_profile(const pqxx::row& r) {
   routing::agent_profile a;

@@ -15,7 +15,7 @@ namespace {
       HELPDESK_SQL_MICROS("t.last_outbound_at") ", " HELPDESK_SQL_MICROS("t.solved_at") ", "                    \
       HELPDESK_SQL_MICROS("t.closed_at") ", t.language_confidence, t.source, t.queue_id, " HELPDESK_SQL_MICROS(   \
           "t.queued_at") ", t.assignee_id, " HELPDESK_SQL_MICROS("t.assigned_at") ", " HELPDESK_SQL_MICROS(       \
-          "t.callback_due_at")
+          "t.callback_due_at") ", " HELPDESK_SQL_MICROS("t.sla_due_at")
 
 #define CANDIDATE_COLUMNS \
   "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
@@ -51,6 +51,7 @@ ticket_row read_ticket(const pqxx::row& r) {
   t.assignee_id = sql::optional_text(r[26]);
   t.assigned_at = sql::optional_micros(r[27]);
   t.callback_due_at = sql::optional_micros(r[28]);
+  t.sla_due_at = sql::optional_micros(r[29]);
   return t;
 }
 
@@ -105,7 +106,19 @@ std::vector<prepared_statement> ticket_statements() {
        "WHERE ($1::boolean OR t.brand_id = ANY($2::uuid[])) AND ($3::uuid IS NULL OR t.brand_id = $3) "
        "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
        "AND ($6::text IS NULL OR t.origin_channel = $6) AND ($7::text = '' OR t.id < nullif($7, '')::uuid) "
-       "AND (NOT $9::boolean OR t.status NOT IN ('solved', 'closed')) ORDER BY t.id DESC LIMIT $8"},
+       "AND (NOT $9::boolean OR t.status NOT IN ('solved', 'closed')) "
+       "AND ($10::bigint IS NULL OR t.sla_due_at <= now() + $10 * interval '1 second') ORDER BY t.id DESC LIMIT $8"},
+      // Soonest SLA deadline first, keyset-paged on (sla_due_at, id); only
+      // tickets with a running clock have one.
+      {"ticket_list_by_sla_due",
+       "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id "
+       "WHERE ($1::boolean OR t.brand_id = ANY($2::uuid[])) AND ($3::uuid IS NULL OR t.brand_id = $3) "
+       "AND ($4::text IS NULL OR t.status = $4) AND ($5::uuid IS NULL OR t.customer_id = $5) "
+       "AND ($6::text IS NULL OR t.origin_channel = $6) AND t.sla_due_at IS NOT NULL "
+       "AND ($7::bigint IS NULL OR (t.sla_due_at, t.id) > (" HELPDESK_SQL_AT("$7") ", $11::uuid)) "
+       "AND (NOT $9::boolean OR t.status NOT IN ('solved', 'closed')) "
+       "AND ($10::bigint IS NULL OR t.sla_due_at <= now() + $10 * interval '1 second') "
+       "ORDER BY t.sla_due_at, t.id LIMIT $8"},
   };
 }
 
@@ -170,9 +183,22 @@ std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scop
   // One statement serves every filter combination; a cached generic plan
   // would pick one access path for all of them (e.g. no customer index).
   tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");
-  auto rows = tx.exec_prepared("ticket_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
-                               sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
-                               page.after_id, static_cast<long long>(page.limit), f.open_only);
+  const std::optional<std::string> within =
+      f.breaching_within ? std::optional<std::string>(std::to_string(*f.breaching_within)) : std::nullopt;
+  pqxx::result rows;
+  if (f.by_sla_due) {
+    const auto after_due = f.after_due ? sql::micros_text(*f.after_due) : std::nullopt;
+    const std::optional<std::string> after_id =
+        f.after_due ? std::optional<std::string>(page.after_id) : std::nullopt;
+    rows = tx.exec_prepared("ticket_list_by_sla_due", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
+                            sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
+                            sql::nullable(after_due), static_cast<long long>(page.limit), f.open_only,
+                            sql::nullable(within), sql::nullable(after_id));
+  } else {
+    rows = tx.exec_prepared("ticket_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
+                            sql::nullable(f.status), sql::nullable(f.customer_id), sql::nullable(f.channel),
+                            page.after_id, static_cast<long long>(page.limit), f.open_only, sql::nullable(within));
+  }
   for (const auto& r : rows) out.push_back(read_ticket(r));
   return out;
 }

@@ -67,6 +67,21 @@ std::vector<expectation> matrix() {
       {"PATCH", "/v1/queues/{id}", "/v1/queues/{none}", "{}", {401, 404, 404, 403, 403}},
       {"DELETE", "/v1/queues/{id}", "/v1/queues/{none}", "", {401, 404, 404, 403, 403}},
       {"GET", "/v1/queues/{id}/waiting", "/v1/queues/{none}/waiting", "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/calendars", "/v1/calendars", "", {401, 200, 200, 403, 403}},
+      {"POST", "/v1/calendars", "/v1/calendars", "{}", {401, 422, 422, 403, 403}},
+      {"GET", "/v1/calendars/{id}", "/v1/calendars/{none}", "", {401, 404, 404, 403, 403}},
+      {"PATCH", "/v1/calendars/{id}", "/v1/calendars/{none}", "{}", {401, 404, 404, 403, 403}},
+      {"DELETE", "/v1/calendars/{id}", "/v1/calendars/{none}", "", {401, 404, 404, 403, 403}},
+      {"GET", "/v1/calendars/{id}/deadline", "/v1/calendars/{none}/deadline?start=2026-12-04T16:30:00Z&business_seconds=60",
+       "", {401, 404, 404, 403, 403}},
+      {"GET", "/v1/sla-policies", "/v1/sla-policies", "", {401, 200, 200, 403, 403}},
+      {"POST", "/v1/sla-policies", "/v1/sla-policies", "{}", {401, 422, 422, 403, 403}},
+      {"GET", "/v1/sla-policies/{id}", "/v1/sla-policies/{none}", "", {401, 404, 404, 403, 403}},
+      {"PATCH", "/v1/sla-policies/{id}", "/v1/sla-policies/{none}", "{}", {401, 404, 404, 403, 403}},
+      {"DELETE", "/v1/sla-policies/{id}", "/v1/sla-policies/{none}", "", {401, 404, 404, 403, 403}},
+      {"GET", "/v1/tickets/{id}/sla", "/v1/tickets/{none}/sla", "", {401, 404, 404, 404, 403}},
+      {"POST", "/v1/tickets/{id}/messages/{mid}/no-response-needed", "/v1/tickets/{none}/messages/{none}/no-response-needed",
+       "", {401, 404, 404, 404, 403}},
   };
 }
 

@@ -57,8 +57,9 @@ struct page_params {
   std::size_t limit = 50;
   std::string after_id;
 };
-// ?limit=1..200 and ?cursor=<opaque>; throws validation errors.
-page_params read_page(const http::request_context& ctx);
+// ?limit=1..200 and ?cursor=<opaque> (an id; with_cursor false leaves the
+// cursor to a caller whose order needs more); throws validation errors.
+page_params read_page(const http::request_context& ctx, bool with_cursor = true);
 std::string make_cursor(const std::string& last_id);
 // {"items": [...], "next_cursor": ...}; `rows` holds up to limit+1 entries.
 template <class T, class Render>

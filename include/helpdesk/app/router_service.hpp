@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "helpdesk/app/background_loop.hpp"
+#include "helpdesk/app/calendar_cache.hpp"
 #include "helpdesk/domain/auth.hpp"
 #include "helpdesk/domain/routing.hpp"
 #include "helpdesk/net.hpp"
@@ -84,7 +86,7 @@ struct handover_outcome {
 
 class router_service {
  public:
-  router_service(store::db_pool& db, router_options opts = {});
+  router_service(store::db_pool& db, calendar_cache& calendars, router_options opts = {});
   ~router_service();
 
   void start(asio::io_context& ioc);
@@ -120,10 +122,10 @@ class router_service {
   const router_options& options() const { return opts_; }
 
  private:
-  class loop;
   store::db_pool& db_;
+  calendar_cache& calendars_;
   router_options opts_;
-  std::unique_ptr<loop> loop_;
+  std::unique_ptr<background_loop> loop_;
 };
 
 }  // namespace helpdesk::app

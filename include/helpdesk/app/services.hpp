@@ -6,6 +6,7 @@
 #include "helpdesk/app/health_service.hpp"
 #include "helpdesk/app/ingest_service.hpp"
 #include "helpdesk/app/router_service.hpp"
+#include "helpdesk/app/sla_service.hpp"
 #include "helpdesk/app/support_service.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/db_pool.hpp"
@@ -15,7 +16,7 @@ namespace helpdesk::app {
 struct services {
   services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts,
            store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {},
-           router_options router_opts = {})
+           router_options router_opts = {}, sla_options sla_opts = {})
       : db(pool),
         cpu(workers),
         committer(pool, commit_opts),
@@ -23,18 +24,21 @@ struct services {
         directory(pool, workers, auth),
         health(pool),
         ingest(pool, committer, workers, std::move(ingest_opts)),
-        support(pool),
-        router(pool, router_opts) {}
+        support(pool, calendars),
+        router(pool, calendars, router_opts),
+        sla(pool, calendars, sla_opts, [this] { router.kick(); }) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
   store::group_committer committer;
+  calendar_cache calendars;  // before the services that read clocks
   auth_service auth;
   directory_service directory;
   health_service health;
   ingest_service ingest;
   support_service support;
   router_service router;
+  sla_service sla;
 };
 
 }  // namespace helpdesk::app

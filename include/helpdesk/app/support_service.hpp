@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "helpdesk/app/calendar_cache.hpp"
 #include "helpdesk/domain/auth.hpp"
 #include "helpdesk/store/db_pool.hpp"
 #include "helpdesk/store/support_repos.hpp"
@@ -25,7 +26,7 @@ struct merge_outcome {
 
 class support_service {
  public:
-  explicit support_service(store::db_pool& db) : db_(db) {}
+  support_service(store::db_pool& db, calendar_cache& calendars) : db_(db), calendars_(calendars) {}
 
   awaitable<std::vector<store::customer_row>> search_customers(const principal& who, std::string q,
                                                                store::page_request page);
@@ -42,6 +43,7 @@ class support_service {
 
  private:
   store::db_pool& db_;
+  calendar_cache& calendars_;
 };
 
 }  // namespace helpdesk::app

@@ -45,6 +45,8 @@ struct config {
   long idempotency_ttl_s = 7L * 24 * 3600;
   long router_tick_ms = 1000;
   bool router = true;
+  long sla_tick_ms = 250;
+  bool sla = true;
   bool migrate = false;
 
   std::string host() const;

@@ -11,6 +11,7 @@
 #include "helpdesk/domain/threading.hpp"
 #include "helpdesk/domain/time.hpp"
 #include "helpdesk/store/repositories.hpp"
+#include "helpdesk/store/sla_repos.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -45,6 +46,8 @@ struct ticket_row {
   std::optional<std::string> chat_session_id;
   std::optional<std::string> linked_ticket_id;
   std::optional<timestamp> customer_waiting_since;
+  std::optional<timestamp> sla_due_at;  // the nearest due time of a running SLA clock
+  std::vector<clock_row> sla;            // latest cycle per target; filled by the app when shown
   int version = 1;
   timestamp created_at{};
   timestamp updated_at{};
@@ -238,6 +241,9 @@ struct list_filter {
   std::optional<std::string> customer_id;
   std::optional<std::string> channel;  // origin channel
   bool open_only = false;              // neither solved nor closed
+  std::optional<long long> breaching_within;  // seconds: an SLA clock due by then (or overdue)
+  bool by_sla_due = false;                    // soonest SLA deadline first (tickets without one left out)
+  std::optional<timestamp> after_due;         // by_sla_due's cursor, with page.after_id
 };
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const list_filter& f,
                              const page_request& page);
