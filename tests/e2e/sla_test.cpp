@@ -155,6 +155,10 @@ TEST_F(sla_e2e, AnAmazonReplyIsDueIn24CalendarHoursAndAHumanReplyMeetsIt) {
   auto next = wait_clock(ticket, "next_response", [](const json& c) { return c["state"] == "running"; });
   EXPECT_EQ(next["cycle"], 1);
   EXPECT_EQ(sla_events(ticket), "first_response:started,first_response:met,next_response:started");
+
+  // A buyer who wrote on a Friday at 23:00 gets an answer by Saturday 23:00.
+  const std::string friday = chat("s-fri", "f1", "visitor", "2026-12-04T23:00:00Z")["ticket_id"];
+  EXPECT_EQ(wait_clock(friday, "first_response", [](const json&) { return true; })["due_at"], "2026-12-05T23:00:00.000Z");
 }
 
 TEST_F(sla_e2e, NoResponseNeededStopsTheClockWithoutABreach) {
@@ -255,6 +259,34 @@ TEST_F(sla_e2e, TicketsSortBySlaDueAndFilterByBreachingWithin) {
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(bad.json()["errors"].size(), 2u) << bad.body;
   EXPECT_EQ(req("GET", "/v1/tickets?sort=sla_due&cursor=" + first.json()["next_cursor"].get<std::string>().substr(2), agent).status, 422);
+}
+
+class sla_routing_e2e : public sla_e2e {
+ protected:
+  std::vector<std::string> server_args() override { return {"--sla-tick-ms=50", "--router-tick-ms=50"}; }
+};
+
+TEST_F(sla_routing_e2e, TheRouterServesTheNearestSlaDeadlineFirst) {
+  make_policy({{"targets", {{{"target", "first_response"}, {"seconds", 3600}}}}});
+  // Posted first, due last; nobody is online, so both wait in Default.
+  const std::string relaxed = chat("r1", "r1m", "visitor", format_rfc3339(now_utc()))["ticket_id"];
+  const std::string pressing = chat("r2", "r2m", "visitor", format_rfc3339(now_utc() - std::chrono::minutes(50)))["ticket_id"];
+  for (const auto& t : {relaxed, pressing}) wait_clock(t, "first_response", [](const json& c) { return c["state"] == "running"; });
+  const auto queues = req("GET", "/v1/queues?brand_id=" + brand_a.id, manager).json();
+  std::string default_queue;
+  for (const auto& q : queues["items"])
+    if (q["name"] == "Default") default_queue = q["id"];
+  json waiting;
+  for (int i = 0; i < 100; ++i) {
+    waiting = req("GET", "/v1/queues/" + default_queue + "/waiting", manager).json();
+    if (waiting["items"].size() == 2 && !waiting["items"][0]["sla_due_at"].is_null() &&
+        !waiting["items"][1]["sla_due_at"].is_null())
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(waiting["items"].size(), 2u) << waiting.dump();
+  EXPECT_EQ(waiting["items"][0]["id"], pressing) << "due in 10 minutes, before the one due in an hour";
+  EXPECT_EQ(waiting["items"][1]["id"], relaxed);
 }
 
 TEST_F(sla_e2e, TwoServerProcessesFireOneWarningAndOneBreachPerClock) {
