@@ -101,18 +101,31 @@ CREATE INDEX sla_events_brand_at ON sla_events (brand_id, at);
 -- ended, so none of its events can appear later. A BRIN index suits an
 -- append-only table whose transaction ids grow with its pages, and costs the
 -- ingest path almost nothing.
-ALTER TABLE ticket_events ADD COLUMN tx bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint);
-CREATE INDEX ticket_events_tx ON ticket_events USING brin (tx);
+-- Added without a default first, so that the existing rows are not rewritten;
+-- they stay NULL: written before the SLA engine existed, no policy applies.
+ALTER TABLE ticket_events ADD COLUMN tx bigint;
+ALTER TABLE ticket_events ALTER COLUMN tx SET DEFAULT (pg_current_xact_id()::text::bigint);
+CREATE INDEX ticket_events_tx ON ticket_events USING brin (tx) WITH (pages_per_range = 16, autosummarize = on);
 CREATE TABLE sla_progress (
   id        integer PRIMARY KEY CHECK (id = 1),
   tx_cursor bigint NOT NULL
 );
--- Events written before the SLA engine existed have no policy to apply.
-INSERT INTO sla_progress VALUES (1, pg_current_xact_id()::text::bigint);
+INSERT INTO sla_progress VALUES (1, pg_current_xact_id()::text::bigint + 1);
+-- Tickets to recompute that no new ticket event names: those of a brand whose
+-- policies or calendars changed, and those whose ticket row the worker could
+-- not update because someone else held it.
+CREATE TABLE sla_recheck (
+  ticket_id uuid PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE
+);
 
-ALTER TABLE tickets
-  ADD COLUMN sla_policy_id uuid,
-  ADD COLUMN sla_due_at    timestamptz;  -- the nearest due time of a running clock
+-- The policy the worker last applied to a ticket; only the worker writes it,
+-- so no request ever waits for it.
+CREATE TABLE sla_tickets (
+  ticket_id uuid PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+  policy_id uuid
+);
+
+ALTER TABLE tickets ADD COLUMN sla_due_at timestamptz;  -- the nearest due time of a running clock
 
 -- "No response needed" on a customer message (Amazon's rule): from this
 -- instant the response clock that message is part of stops, without a breach.
@@ -125,4 +138,5 @@ CREATE INDEX tickets_queue_urgency ON tickets (queue_id,
   (CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END),
   (least(sla_due_at, callback_due_at)), (coalesce(queued_at, created_at)), id)
   WHERE assignee_id IS NULL AND status IN ('new', 'open') AND queue_id IS NOT NULL;
-CREATE INDEX tickets_sla_due ON tickets (brand_id, sla_due_at) WHERE sla_due_at IS NOT NULL;
+-- ?sort=sla_due and ?breaching_within walk this in due order, whatever the brands.
+CREATE INDEX tickets_sla_due ON tickets (sla_due_at, id) WHERE sla_due_at IS NOT NULL;

@@ -17,9 +17,7 @@ HELPDESK_HANDLER(post_login) {
 
 HELPDESK_HANDLER(post_logout) {
   co_await e.svc.auth.logout(ctx.caller());
-  http::response res{bhttp::status::no_content, ctx.req.version()};
-  res.prepare_payload();
-  co_return res;
+  co_return no_content_response(ctx.req.version());
 }
 
 HELPDESK_HANDLER(get_me) {

@@ -126,6 +126,12 @@ json parse_json_body(const http::request& req) {
   return parse_json_text(req.body());
 }
 
+http::response no_content_response(unsigned version) {
+  http::response res{bhttp::status::no_content, version};
+  res.prepare_payload();
+  return res;
+}
+
 http::response json_response(bhttp::status status, const json& body, unsigned version) {
   http::response res{status, version};
   res.set(bhttp::field::content_type, "application/json");

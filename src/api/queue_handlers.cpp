@@ -170,9 +170,7 @@ HELPDESK_HANDLER(patch_queue) {
 
 HELPDESK_HANDLER(delete_queue) {
   co_await e.svc.router.delete_queue(ctx.caller(), std::string(ctx.param("id")));
-  http::response res{bhttp::status::no_content, ctx.req.version()};
-  res.prepare_payload();
-  co_return res;
+  co_return no_content_response(ctx.req.version());
 }
 
 HELPDESK_HANDLER(list_queue_waiting) {

@@ -133,9 +133,7 @@ HELPDESK_HANDLER(post_next_ticket) {
   field_reader(doc, {}).finish();
   auto id = co_await e.svc.router.next(ctx.caller());
   if (!id) {
-    http::response res{bhttp::status::no_content, ctx.req.version()};
-    res.prepare_payload();
-    co_return res;
+    co_return no_content_response(ctx.req.version());
   }
   co_return co_await ticket_answer(e, ctx, *id);
 }

@@ -90,12 +90,6 @@ json sla_event_json(const store::sla_event_row& e) {
           {"data", e.data}};
 }
 
-http::response no_content(unsigned version) {
-  http::response res{bhttp::status::no_content, version};
-  res.prepare_payload();
-  return res;
-}
-
 }  // namespace
 
 json sla_clock_json(const store::clock_row& c) {
@@ -146,7 +140,7 @@ HELPDESK_HANDLER(patch_calendar) {
 
 HELPDESK_HANDLER(delete_calendar) {
   co_await e.svc.sla.delete_calendar(ctx.caller(), std::string(ctx.param("id")));
-  co_return no_content(ctx.req.version());
+  co_return no_content_response(ctx.req.version());
 }
 
 HELPDESK_HANDLER(get_calendar_deadline) {
@@ -205,7 +199,7 @@ HELPDESK_HANDLER(patch_sla_policy) {
 
 HELPDESK_HANDLER(delete_sla_policy) {
   co_await e.svc.sla.delete_policy(ctx.caller(), std::string(ctx.param("id")));
-  co_return no_content(ctx.req.version());
+  co_return no_content_response(ctx.req.version());
 }
 
 HELPDESK_HANDLER(get_ticket_sla) {
@@ -219,7 +213,7 @@ HELPDESK_HANDLER(get_ticket_sla) {
 
 HELPDESK_HANDLER(post_no_response_needed) {
   co_await e.svc.sla.no_response_needed(ctx.caller(), std::string(ctx.param("id")), std::string(ctx.param("mid")));
-  co_return no_content(ctx.req.version());
+  co_return no_content_response(ctx.req.version());
 }
 
 }  // namespace helpdesk::api

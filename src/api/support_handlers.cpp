@@ -185,7 +185,8 @@ bool read_sla_cursor(const std::string& text, store::tickets::list_filter& f, pa
   try {
     std::size_t used = 0;
     const long long micros = std::stoll(decoded->substr(0, comma), &used);
-    if (used != comma) return false;
+    // Within years 0001..9999, as every instant this server writes.
+    if (used != comma || micros < -62135596800000000LL || micros > 253402300799000000LL) return false;
     f.after_due = from_unix_micros(micros);
   } catch (const std::exception&) {
     return false;

@@ -48,9 +48,7 @@ HELPDESK_HANDLER(create_token) {
 HELPDESK_HANDLER(revoke_token) {
   std::string id(ctx.param("id"));
   co_await e.svc.directory.revoke_token(ctx.caller(), id);
-  http::response res{bhttp::status::no_content, ctx.req.version()};
-  res.prepare_payload();
-  co_return res;
+  co_return no_content_response(ctx.req.version());
 }
 
 }  // namespace helpdesk::api

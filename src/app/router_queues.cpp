@@ -4,6 +4,7 @@
 #include "helpdesk/app/router_service.hpp"
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/domain/ids.hpp"
+#include "helpdesk/store/sla_repos.hpp"
 
 namespace helpdesk::app {
 namespace {
@@ -67,6 +68,9 @@ awaitable<void> router_service::delete_queue(const principal& who, std::string i
   auto job = [&who, id](pqxx::connection_base& c) {
     pqxx::work tx(c);
     visible_queue(tx, who, id);
+    const auto users = store::sla_worker::policies_using_queue(tx, id);
+    if (!users.empty())
+      throw error(errc::conflict, "The SLA policy '" + users.front() + "' names this queue; change that first.");
     store::queues::remove(tx, id);
     tx.commit();
   };

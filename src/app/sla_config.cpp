@@ -102,10 +102,14 @@ awaitable<store::calendar_row> sla_service::update_calendar(const principal& who
     const auto current = visible_calendar(tx, who, cal.id);
     check_may_edit(who, current);
     auto updated = store::calendars::update(tx, cal);
+    // Running clocks on this calendar move with it.
+    store::sla_worker::recheck_open_tickets(tx, store::sla_worker::brands_using_calendar(tx, cal.id));
     tx.commit();
     return updated;
   };
-  co_return co_await db_.run(std::move(job));
+  auto updated = co_await db_.run(std::move(job));
+  kick();
+  co_return updated;
 }
 
 awaitable<void> sla_service::delete_calendar(const principal& who, std::string id) {
@@ -159,6 +163,7 @@ awaitable<sla::policy_def> sla_service::create_policy(const principal& who, sla:
     pqxx::work tx(c);
     check_references(tx, p);
     auto made = store::sla_policies::insert(tx, p);
+    store::sla_worker::recheck_open_tickets(tx, {p.brand_id});
     tx.commit();
     return made;
   };
@@ -175,20 +180,25 @@ awaitable<sla::policy_def> sla_service::update_policy(const principal& who, sla:
       throw error::validation({{"/brand_id", "cannot change: a policy stays with its brand"}});
     check_references(tx, p);
     auto updated = store::sla_policies::update(tx, p);
+    store::sla_worker::recheck_open_tickets(tx, {p.brand_id});
     tx.commit();
     return updated;
   };
-  co_return co_await db_.run(std::move(job));
+  auto updated = co_await db_.run(std::move(job));
+  kick();
+  co_return updated;
 }
 
 awaitable<void> sla_service::delete_policy(const principal& who, std::string id) {
   auto job = [&who, id](pqxx::connection_base& c) {
     pqxx::work tx(c);
-    visible_policy(tx, who, id);
+    const auto p = visible_policy(tx, who, id);
     store::sla_policies::remove(tx, id);
+    store::sla_worker::recheck_open_tickets(tx, {p.brand_id});
     tx.commit();
   };
   co_await db_.run(std::move(job));
+  kick();
 }
 
 awaitable<void> sla_service::no_response_needed(const principal& who, std::string ticket_id, std::string message_id) {

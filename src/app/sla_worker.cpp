@@ -20,7 +20,10 @@ using sla::clock_state;
 
 // Transactions covered by one recompute: keeps a catch-up after downtime in
 // transactions of bounded size.
-constexpr long long max_transactions_per_pass = 2000;
+constexpr long long max_transactions_per_pass = 20000;
+// Below this gap an empty pass leaves the cursor alone: writing it would take
+// a transaction id of its own and keep an idle worker busy forever.
+constexpr long long cursor_write_gap = 10000;
 
 using clock_key = std::pair<sla::target_kind, int>;
 
@@ -86,13 +89,11 @@ void log_transition(const store::sla_worker::ticket_history& h, const store::clo
   const bool was_paused = old && old->clock.state == clock_state::paused;
   const bool is_paused = k.state == clock_state::paused;
   if (is_paused && !was_paused) events.push_back(event_of(h, now_row, "paused", transition_time(k, h.entries, true, p, now)));
-  if (!is_paused && was_paused) events.push_back(event_of(h, now_row, "resumed", transition_time(k, h.entries, false, p, now)));
+  if (!is_paused && was_paused && !k.stopped_at)
+    events.push_back(event_of(h, now_row, "resumed", transition_time(k, h.entries, false, p, now)));
   if (!k.stopped_at) return;
-  if (k.breached && !now_row.breached_at) {
-    // Stopped late before any scanner saw the breach: it is recorded now, at its time.
-    now_row.breached_at = k.due_at;
-    events.push_back(event_of(h, now_row, "breached", k.due_at.value_or(*k.stopped_at)));
-  }
+  // A breach nobody recorded yet (the clock stopped late within one pass) is
+  // left to the scanner: next_check_of points it there, outbox and all.
   if (k.state == clock_state::cancelled) {
     events.push_back(event_of(h, now_row, "cancelled", *k.stopped_at));
   } else {
@@ -220,6 +221,23 @@ bool escalate(pqxx::transaction_base& tx, store::sla_worker::due_clock& d, const
   return moved;
 }
 
+// An escalation that fails (a queue deleted meanwhile) is logged and given
+// up; the warning or breach itself is still recorded, and the scanner goes on.
+bool escalate_safely(pqxx::transaction_base& tx, store::sla_worker::due_clock& d, const sla::policy_def& p,
+                     sla::escalation_rule::when on) {
+  tx.exec("SAVEPOINT sla_escalation");
+  try {
+    const bool moved = escalate(tx, d, p, on);
+    tx.exec("RELEASE SAVEPOINT sla_escalation");
+    return moved;
+  } catch (const pqxx::sql_error& ex) {
+    tx.exec("ROLLBACK TO SAVEPOINT sla_escalation");
+    spdlog::warn("sla: escalation of ticket {} ({}) failed and was skipped: {}", d.row.ticket_id,
+                 sla::to_string(d.row.clock.target), ex.what());
+    return false;
+  }
+}
+
 }  // namespace
 
 sla_service::sla_service(store::db_pool& db, calendar_cache& calendars, sla_options opts,
@@ -258,36 +276,48 @@ awaitable<sla_pass_report> sla_service::run_once() {
 }
 
 awaitable<long long> sla_service::recompute() {
-  auto job = [this](pqxx::connection_base& c) -> long long {
+  auto job = [this](pqxx::connection_base& c) -> std::pair<long long, bool> {
     pqxx::work tx(c);
-    if (!store::sla_worker::try_lock(tx)) return 0;  // another process is at it
-    const auto progress = store::sla_worker::read_progress(tx);
-    if (progress.horizon <= progress.cursor) return 0;
+    if (!store::sla_worker::try_lock(tx)) return {0, false};  // another process is at it
+    auto progress = store::sla_worker::read_progress(tx);
+    // Transaction ids below the cursor after a restore into a new cluster:
+    // start again from the horizon (recomputing twice is harmless).
+    const bool reset = progress.horizon < progress.cursor;
+    if (reset) progress.cursor = progress.horizon;
     const long long to = std::min(progress.horizon, progress.cursor + max_transactions_per_pass);
-    const auto ids = store::sla_worker::changed_tickets(tx, progress.cursor, to);
+    auto ids = store::sla_worker::changed_tickets(tx, progress.cursor, to);
+    for (auto& id : store::sla_worker::take_rechecks(tx, opts_.recompute_batch)) ids.push_back(std::move(id));
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     long long done = 0;
     for (std::size_t from = 0; from < ids.size(); from += static_cast<std::size_t>(opts_.recompute_batch)) {
-      const std::vector<std::string> part(ids.begin() + static_cast<long>(from),
-                                          ids.begin() + static_cast<long>(std::min(ids.size(), from + opts_.recompute_batch)));
-      const auto histories = store::sla_worker::load(tx, part);
-      std::set<std::string> brand_ids;
-      for (const auto& h : histories) brand_ids.insert(h.brand_id);
-      const auto policies = store::sla_policies::for_brands(tx, {brand_ids.begin(), brand_ids.end()});
-      const auto cals = load_calendars(tx, calendars_, policies);
-      std::map<std::string, std::vector<sla::policy_def>> by_brand;
-      for (const auto& p : policies) by_brand[p.brand_id].push_back(p);
-      const timestamp now = now_utc();
-      std::vector<store::sla_worker::ticket_result> results;
-      std::vector<store::sla_event_row> events;
-      for (const auto& h : histories) results.push_back(recompute_ticket(h, by_brand[h.brand_id], cals, now, events));
-      store::sla_worker::save(tx, results, events);
-      done += static_cast<long long>(histories.size());
+      const auto until = std::min(ids.size(), from + static_cast<std::size_t>(opts_.recompute_batch));
+      const std::vector<std::string> part(ids.begin() + static_cast<long>(from), ids.begin() + static_cast<long>(until));
+      done += recompute_part(tx, part);
     }
-    store::sla_worker::save_cursor(tx, to);
+    if (done > 0 || reset || to - progress.cursor >= cursor_write_gap) store::sla_worker::save_cursor(tx, to, reset);
     tx.commit();
-    return done;
+    return {done, to < progress.horizon};
   };
-  co_return co_await db_.run(std::move(job));
+  auto [done, behind] = co_await db_.run(std::move(job));
+  if (behind) kick();  // more to read: the next pass comes at once
+  co_return done;
+}
+
+long long sla_service::recompute_part(pqxx::transaction_base& tx, const std::vector<std::string>& ids) {
+  const auto histories = store::sla_worker::load(tx, ids);
+  std::set<std::string> brand_ids;
+  for (const auto& h : histories) brand_ids.insert(h.brand_id);
+  const auto policies = store::sla_policies::for_brands(tx, {brand_ids.begin(), brand_ids.end()});
+  const auto cals = load_calendars(tx, calendars_, policies);
+  std::map<std::string, std::vector<sla::policy_def>> by_brand;
+  for (const auto& p : policies) by_brand[p.brand_id].push_back(p);
+  const timestamp now = now_utc();
+  std::vector<store::sla_worker::ticket_result> results;
+  std::vector<store::sla_event_row> events;
+  for (const auto& h : histories) results.push_back(recompute_ticket(h, by_brand[h.brand_id], cals, now, events));
+  store::sla_worker::save(tx, results, events);
+  return static_cast<long long>(histories.size());
 }
 
 awaitable<std::pair<long long, long long>> sla_service::scan() {
@@ -304,9 +334,6 @@ awaitable<std::pair<long long, long long>> sla_service::scan() {
     std::vector<store::sla_event_row> events;
     const timestamp now = now_utc();
     for (auto& d : due) {
-      // The worker has not seen this ticket's latest change (a reply, a
-      // pause): it decides first, on the next pass.
-      if (d.ticket_has_unseen_events) continue;
       const auto& k = d.row.clock;
       const bool warn = k.warn_at && *k.warn_at <= now && !d.row.warned_at && !d.row.breached_at;
       const bool breach = k.due_at && *k.due_at <= now && !d.row.breached_at;
@@ -320,13 +347,13 @@ awaitable<std::pair<long long, long long>> sla_service::scan() {
       if (warn) {
         events.push_back(event_of(h, d.row, "warned", *k.warn_at));
         store::router::outbox(tx, d.row.brand_id, "sla.warning", fired_payload(d).dump());
-        if (p) moved = escalate(tx, d, *p, sla::escalation_rule::when::warning) || moved;
+        if (p) moved = escalate_safely(tx, d, *p, sla::escalation_rule::when::warning) || moved;
         ++warned;
       }
       if (breach) {
         events.push_back(event_of(h, d.row, "breached", *k.due_at));
         store::router::outbox(tx, d.row.brand_id, "sla.breached", fired_payload(d).dump());
-        if (p) moved = escalate(tx, d, *p, sla::escalation_rule::when::breach) || moved;
+        if (p) moved = escalate_safely(tx, d, *p, sla::escalation_rule::when::breach) || moved;
         ++breached;
       }
       store::sla_worker::record_fired(tx, d.row, warn, breach, breach ? std::nullopt : k.due_at);

@@ -173,7 +173,9 @@ class replay {
         replied_ = true;
         stop_response(e.at, false);
         break;
-      case entry_kind::response_waived: stop_response(e.at, true); break;
+      case entry_kind::response_waived:
+        if (!e.about || *e.about >= wait_started_) stop_response(e.at, true);
+        break;
       case entry_kind::status_change: on_status(e.at, e.status); break;
       case entry_kind::callback_requested:
         if (!callback_.active()) callback_.start(e.at);
@@ -212,7 +214,10 @@ class replay {
   // even after an earlier one was waived or cancelled by solving.
   void on_customer_message(timestamp t) {
     customer_seen_ = true;
-    if (!response_running()) (replied_ ? next_ : first_).start(t);
+    if (!response_running()) {
+      (replied_ ? next_ : first_).start(t);
+      wait_started_ = t;
+    }
     if (!resolution_.started() && !is_final(status_)) resolution_.start(t, pauses(status_));
   }
 
@@ -237,6 +242,7 @@ class replay {
   ticket_status status_ = ticket_status::new_;
   bool replied_ = false;
   bool customer_seen_ = false;
+  timestamp wait_started_{};  // when the running response clock's wait began
 };
 
 }  // namespace

@@ -3,18 +3,12 @@
 #include "helpdesk/domain/sla.hpp"
 
 #include <algorithm>
-#include <initializer_list>
+#include "enum_names.hpp"
 
 namespace helpdesk::sla {
 namespace {
 
-// Parsing goes through to_string so that the two can never disagree.
-template <typename E>
-std::optional<E> parse_by_name(std::string_view s, std::initializer_list<E> all) {
-  for (E e : all)
-    if (to_string(e) == s) return e;
-  return std::nullopt;
-}
+using detail::parse_by_name;
 
 // Names are limited in characters as people count them, not in UTF-8 bytes.
 std::size_t utf8_chars(std::string_view s) {

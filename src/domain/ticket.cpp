@@ -1,20 +1,10 @@
 #include "helpdesk/domain/ticket.hpp"
 
-#include <initializer_list>
+#include "enum_names.hpp"
 
 namespace helpdesk {
 
-namespace {
-
-// Parsing goes through to_string so that the two can never disagree.
-template <typename E>
-std::optional<E> parse_by_name(std::string_view s, std::initializer_list<E> all) {
-  for (E e : all)
-    if (to_string(e) == s) return e;
-  return std::nullopt;
-}
-
-}  // namespace
+using detail::parse_by_name;
 
 std::string_view to_string(ticket_status s) {
   switch (s) {

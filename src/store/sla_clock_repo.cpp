@@ -113,17 +113,24 @@ const char* const save_sql =
     "policy_version, calendar_id, calendar_version, coalesce(data, '{}') FROM json_to_recordset($2::json) AS "
     "y(ticket_id uuid, brand_id uuid, target text, cycle int, kind text, at bigint, policy_id uuid, policy_version "
     "int, calendar_id uuid, calendar_version int, data jsonb) RETURNING 1), "
-    // Tickets being written elsewhere are skipped: that writer's own event
-    // brings the ticket back to the worker.
-    "l AS (SELECT t.id, " AT("z.due_at") " AS due_at, z.policy_id FROM json_to_recordset($3::json) AS z(id uuid, "
-    "due_at bigint, policy_id uuid) JOIN tickets t ON t.id = z.id WHERE t.sla_due_at IS DISTINCT FROM " AT("z.due_at")
-    " OR t.sla_policy_id IS DISTINCT FROM z.policy_id FOR NO KEY UPDATE OF t SKIP LOCKED) "
-    "UPDATE tickets t SET sla_due_at = l.due_at, sla_policy_id = l.policy_id FROM l WHERE t.id = l.id";
+    "z AS (SELECT * FROM json_to_recordset($3::json) AS z(id uuid, due_at bigint, policy_id uuid)), "
+    "p AS (INSERT INTO sla_tickets AS s (ticket_id, policy_id) SELECT id, policy_id FROM z ON CONFLICT (ticket_id) "
+    "DO UPDATE SET policy_id = excluded.policy_id WHERE s.policy_id IS DISTINCT FROM excluded.policy_id RETURNING 1), "
+    "want AS (SELECT z.id, " AT("z.due_at") " AS due_at FROM z JOIN tickets t ON t.id = z.id "
+    "WHERE t.sla_due_at IS DISTINCT FROM " AT("z.due_at") "), "
+    // A ticket being written elsewhere is not waited for: it comes back
+    // through sla_recheck and gets its due time on the next pass.
+    "l AS (SELECT t.id, want.due_at FROM tickets t JOIN want ON want.id = t.id FOR NO KEY UPDATE OF t SKIP LOCKED), "
+    "u AS (UPDATE tickets t SET sla_due_at = l.due_at FROM l WHERE t.id = l.id RETURNING t.id) "
+    "INSERT INTO sla_recheck (ticket_id) SELECT id FROM want WHERE id NOT IN (SELECT id FROM l) ON CONFLICT DO NOTHING";
 
 }  // namespace
 
 std::optional<timestamp> next_check_of(const clock_row& c) {
   const auto& k = c.clock;
+  // Stopped after its due time before any scanner saw it: the breach is
+  // still to be fired (with its outbox row and escalations), by a scanner.
+  if (k.stopped_at && k.breached && k.due_at && !c.breached_at) return *k.due_at;
   const bool ticking = k.state == sla::clock_state::running || k.state == sla::clock_state::breached;
   if (!ticking || k.stopped_at || !k.due_at) return std::nullopt;
   if (k.warn_at && !c.warned_at && !c.breached_at && *k.warn_at < *k.due_at) return *k.warn_at;
@@ -144,11 +151,21 @@ std::vector<prepared_statement> sla_clock_statements() {
       {"sla_try_lock", "SELECT pg_try_advisory_xact_lock($1)"},
       {"sla_progress",
        "SELECT tx_cursor, pg_snapshot_xmin(pg_current_snapshot())::text::bigint FROM sla_progress WHERE id = 1"},
-      {"sla_save_cursor", "UPDATE sla_progress SET tx_cursor = $1 WHERE id = 1 AND tx_cursor < $1"},
+      {"sla_save_cursor", "UPDATE sla_progress SET tx_cursor = $1 WHERE id = 1 AND (tx_cursor < $1 OR $2)"},
       {"sla_changed_tickets", "SELECT DISTINCT ticket_id FROM ticket_events WHERE tx >= $1 AND tx < $2"},
+      {"sla_take_rechecks", "DELETE FROM sla_recheck WHERE ticket_id IN (SELECT ticket_id FROM sla_recheck LIMIT $1) "
+                            "RETURNING ticket_id"},
+      {"sla_recheck_brand_open",
+       "INSERT INTO sla_recheck (ticket_id) SELECT id FROM tickets WHERE brand_id = ANY($1::uuid[]) "
+       "AND status NOT IN ('solved', 'closed') ON CONFLICT DO NOTHING"},
+      {"sla_brands_using_calendar",
+       "SELECT DISTINCT p.brand_id FROM sla_policies p, jsonb_array_elements(p.targets) t WHERE t->>'calendar_id' = $1::text"},
+      {"sla_policies_using_queue",
+       "SELECT p.name FROM sla_policies p WHERE p.conditions->>'queue_id' = $1::text OR EXISTS (SELECT 1 FROM "
+       "jsonb_array_elements(p.escalation) e WHERE e->>'queue_id' = $1::text) ORDER BY p.name"},
       {"sla_load_tickets",
        "SELECT t.id, t.brand_id, t.origin_channel, t.priority, t.queue_id, array_to_json(t.tags)::text, t.source, "
-       "t.sla_policy_id FROM tickets t WHERE t.id = ANY($1::uuid[])"},
+       "s.policy_id FROM tickets t LEFT JOIN sla_tickets s ON s.ticket_id = t.id WHERE t.id = ANY($1::uuid[])"},
       {"sla_load_messages",
        "SELECT m.ticket_id, m.channel, m.direction, m.call_outcome, " HELPDESK_SQL_MICROS("m.occurred_at") ", "
        HELPDESK_SQL_MICROS("coalesce((m.call->>'answered_at')::timestamptz, m.occurred_at)") ", "
@@ -163,11 +180,16 @@ std::vector<prepared_statement> sla_clock_statements() {
        "SELECT " CLOCK_COLUMNS " FROM sla_clocks c WHERE c.ticket_id = ANY($1::uuid[]) "
        "ORDER BY c.ticket_id, c.target, c.cycle FOR UPDATE"},
       {"sla_save", save_sql},
+      // A clock whose ticket has changes the worker has not seen is left for
+      // after the recompute, so a reply that landed just before the due time
+      // is judged first. The tickets are locked here too, skipping busy ones:
+      // escalations then never wait on a ticket, so never deadlock.
       {"sla_lock_due",
        "SELECT " CLOCK_COLUMNS ", b.ticket_prefix || '-' || t.number, t.assignee_id, t.priority, "
-       HELPDESK_SQL_MICROS("c.next_check_at") ", EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = "
-       "c.ticket_id AND e.tx >= $1) FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id JOIN brands b ON "
-       "b.id = t.brand_id WHERE c.next_check_at <= now() ORDER BY c.next_check_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED"},
+       HELPDESK_SQL_MICROS("c.next_check_at") " FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id JOIN brands b "
+       "ON b.id = t.brand_id WHERE c.next_check_at <= now() AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE "
+       "e.ticket_id = c.ticket_id AND e.tx >= $1) AND NOT EXISTS (SELECT 1 FROM sla_recheck r WHERE r.ticket_id = "
+       "c.ticket_id) ORDER BY c.next_check_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED"},
       {"sla_record_fired",
        "UPDATE sla_clocks SET warned_at = CASE WHEN $4 THEN coalesce(warned_at, now()) ELSE warned_at END, "
        "breached_at = CASE WHEN $5 THEN coalesce(breached_at, now()) ELSE breached_at END, "
@@ -242,11 +264,35 @@ progress read_progress(pqxx::transaction_base& tx) {
   return {r[0].as<long long>(), r[1].as<long long>()};
 }
 
-void save_cursor(pqxx::transaction_base& tx, long long cursor) { tx.exec_prepared("sla_save_cursor", cursor); }
+void save_cursor(pqxx::transaction_base& tx, long long cursor, bool reset) {
+  tx.exec_prepared("sla_save_cursor", cursor, reset);
+}
 
 std::vector<std::string> changed_tickets(pqxx::transaction_base& tx, long long from, long long to) {
   std::vector<std::string> out;
   for (const auto& row : tx.exec_prepared("sla_changed_tickets", from, to)) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+std::vector<std::string> take_rechecks(pqxx::transaction_base& tx, int limit) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_prepared("sla_take_rechecks", limit)) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+void recheck_open_tickets(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {
+  if (!brand_ids.empty()) tx.exec_prepared("sla_recheck_brand_open", sql::uuid_array(brand_ids));
+}
+
+std::vector<std::string> brands_using_calendar(pqxx::transaction_base& tx, const std::string& calendar_id) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_prepared("sla_brands_using_calendar", calendar_id)) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+std::vector<std::string> policies_using_queue(pqxx::transaction_base& tx, const std::string& queue_id) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_prepared("sla_policies_using_queue", queue_id)) out.push_back(row[0].as<std::string>());
   return out;
 }
 
@@ -260,10 +306,14 @@ void add_message_entries(const pqxx::row& r, std::vector<std::pair<int, sla::tim
   const std::string ch = r[1].as<std::string>();
   const bool inbound = r[2].as<std::string>() == "inbound";
   const timestamp at = sql::micros(r[4]);
-  auto add = [&](timestamp when, entry_kind k) { out.push_back({static_cast<int>(out.size()), {when, k, {}}}); };
+  auto add = [&](timestamp when, entry_kind k) { out.push_back({static_cast<int>(out.size()), {when, k, {}, {}}}); };
+  auto waive = [&] {
+    if (inbound && !r[7].is_null())
+      out.push_back({static_cast<int>(out.size()), {sql::micros(r[7]), entry_kind::response_waived, {}, at}});
+  };
   if (ch != "phone") {
     add(at, inbound ? entry_kind::customer_message : entry_kind::agent_reply);
-    if (inbound && !r[7].is_null()) add(sql::micros(r[7]), entry_kind::response_waived);
+    waive();
     return;
   }
   const std::string outcome = sql::optional_text(r[3]).value_or("");
@@ -277,7 +327,7 @@ void add_message_entries(const pqxx::row& r, std::vector<std::pair<int, sla::tim
     } else if (outcome == "missed" || outcome == "voicemail") {
       add(sql::micros(r[6]), entry_kind::callback_requested);
     }
-    if (!r[7].is_null()) add(sql::micros(r[7]), entry_kind::response_waived);
+    waive();
   } else if (answered) {
     add(answered_at, entry_kind::agent_reply);
     add(answered_at, entry_kind::callback_done);
@@ -313,9 +363,9 @@ std::vector<ticket_history> load(pqxx::transaction_base& tx, const std::vector<s
     const timestamp at = sql::micros(r[2]);
     if (kind == "status_changed") {
       if (auto s = parse_ticket_status(r[3].as<std::string>()))
-        list.push_back({static_cast<int>(list.size()), {at, sla::entry_kind::status_change, *s}});
+        list.push_back({static_cast<int>(list.size()), {at, sla::entry_kind::status_change, *s, {}}});
     } else if (kind == "callback_attempt" && r[4].as<bool>()) {
-      list.push_back({static_cast<int>(list.size()), {at, sla::entry_kind::callback_done, {}}});
+      list.push_back({static_cast<int>(list.size()), {at, sla::entry_kind::callback_done, {}, {}}});
     }
   }
   for (auto& [id, list] : entries) {
@@ -352,7 +402,6 @@ std::vector<due_clock> lock_due(pqxx::transaction_base& tx, long long cursor, in
     d.assignee_id = sql::optional_text(r[19]);
     d.prio = parse_priority(r[20].as<std::string>()).value_or(priority::normal);
     d.next_check_at = sql::optional_micros(r[21]);
-    d.ticket_has_unseen_events = r[22].as<bool>();
     out.push_back(std::move(d));
   }
   return out;

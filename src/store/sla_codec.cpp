@@ -94,8 +94,9 @@ domain::calendar_definition decode_calendar(const std::string& time_zone, const 
     only_keys(h, {"date", "month_day", "yearly", "name"}, at, errors);
     if (h.contains("name") && (!h["name"].is_string() || h["name"].get<std::string>().size() > 200))
       errors.push_back({at + "/name", "must be a text of at most 200 characters"});
-    const bool yearly = h.value("yearly", false);
-    if (h.contains("yearly") && !h["yearly"].is_boolean()) errors.push_back({at + "/yearly", "must be true or false"});
+    const bool yearly_typed = !h.contains("yearly") || h["yearly"].is_boolean();
+    if (!yearly_typed) errors.push_back({at + "/yearly", "must be true or false"});
+    const bool yearly = yearly_typed && h.value("yearly", false);
     if (h.contains("date") == h.contains("month_day")) {
       errors.push_back({at, "needs exactly one of date and month_day"});
     } else if (h.contains("date")) {

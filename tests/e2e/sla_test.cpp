@@ -261,6 +261,41 @@ TEST_F(sla_e2e, TicketsSortBySlaDueAndFilterByBreachingWithin) {
   EXPECT_EQ(req("GET", "/v1/tickets?sort=sla_due&cursor=" + first.json()["next_cursor"].get<std::string>().substr(2), agent).status, 422);
 }
 
+TEST_F(sla_e2e, EditingAPolicyMovesTheRunningClocksOfOpenTickets) {
+  const auto policy = make_policy({{"targets", {{{"target", "first_response"}, {"seconds", 3600}},
+                                                {{"target", "resolution"}, {"seconds", 7200}}}}});
+  const std::string ticket = chat("e1", "e1m", "visitor", format_rfc3339(now_utc()))["ticket_id"];
+  const auto before = wait_clock(ticket, "resolution", [](const json& c) { return c["state"] == "running"; });
+  auto patched = req("PATCH", "/v1/sla-policies/" + policy, manager,
+                     R"({"targets": [{"target": "resolution", "seconds": 14400}]})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["version"], 2);
+  // No new event on the ticket: the edit itself sends it back to the worker.
+  wait_clock(ticket, "first_response", [](const json& c) { return c["state"] == "cancelled"; });
+  auto after = wait_clock(ticket, "resolution", [](const json& c) { return c["state"] == "running"; });
+  for (int i = 0; i < 100 && after["due_at"] == before["due_at"]; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    after = wait_clock(ticket, "resolution", [](const json&) { return true; });
+  }
+  EXPECT_EQ(instant(after["due_at"]) - instant(before["due_at"]), std::chrono::hours(2));
+  EXPECT_EQ(db->scalar("SELECT policy_version FROM sla_clocks WHERE ticket_id = '" + ticket + "' AND target = 'resolution'"), "2");
+}
+
+TEST_F(sla_e2e, AFailingEscalationDoesNotStopTheScanner) {
+  auto made = req("POST", "/v1/queues", manager, json({{"brand_id", brand_a.id}, {"name", "Escalated"}}).dump());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string queue = made.json()["id"];
+  make_policy({{"targets", {{{"target", "first_response"}, {"seconds", 1}}}},
+               {"escalation", {{{"on", "breach"}, {"action", "move_to_queue"}, {"queue_id", queue}}}}});
+  EXPECT_EQ(req("DELETE", "/v1/queues/" + queue, manager).status, 409) << "a policy names it";
+  db->exec("DELETE FROM queues WHERE id = '" + queue + "'");  // gone behind the API's back
+  const std::string one = chat("x1", "x1m", "visitor", format_rfc3339(now_utc()))["ticket_id"];
+  const std::string two = chat("x2", "x2m", "visitor", format_rfc3339(now_utc()))["ticket_id"];
+  for (const auto& t : {one, two}) wait_clock(t, "first_response", [](const json& c) { return c["state"] == "breached"; });
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM sla_events WHERE kind = 'breached'"), "2") << server->output();
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM outbox WHERE event_type = 'sla.breached'"), "2");
+}
+
 class sla_routing_e2e : public sla_e2e {
  protected:
   std::vector<std::string> server_args() override { return {"--sla-tick-ms=50", "--router-tick-ms=50"}; }

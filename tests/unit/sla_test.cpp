@@ -346,6 +346,20 @@ TEST(SlaClocks, WaivingAfterTheDueTimeKeepsTheBreachOnRecord) {
   EXPECT_TRUE(c.breached);
 }
 
+TEST(SlaClocks, WaivingAnOldMessageLeavesTheCustomersNewWaitRunning) {
+  const auto p = policy({target(target_kind::first_response, hour_s), target(target_kind::next_response, hour_s)});
+  const auto t = utc(2026, 1, 12, 9);
+  timeline_entry late_waiver{t + minutes{40}, entry_kind::response_waived, {}, t};  // about the first message
+  const auto all = compute_clocks(p, calendars, {message(t), reply(t + minutes{10}), message(t + minutes{30}), late_waiver},
+                                  t + minutes{45});
+  EXPECT_EQ(only(all, target_kind::first_response).state, clock_state::met);
+  EXPECT_EQ(only(all, target_kind::next_response).state, clock_state::running) << "the new wait is not the one waived";
+  timeline_entry this_wait{t + minutes{40}, entry_kind::response_waived, {}, t + minutes{30}};
+  const auto waived_now = compute_clocks(p, calendars, {message(t), reply(t + minutes{10}), message(t + minutes{30}), this_wait},
+                                         t + minutes{45});
+  EXPECT_EQ(only(waived_now, target_kind::next_response).state, clock_state::cancelled);
+}
+
 TEST(SlaClocks, AfterAWaiverWithoutReplyTheNextWaitIsStillForTheFirstResponse) {
   const auto p = policy({target(target_kind::first_response, hour_s), target(target_kind::next_response, hour_s)});
   const auto t = utc(2026, 1, 12, 9);

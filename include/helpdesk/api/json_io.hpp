@@ -24,6 +24,7 @@ json parse_json_body(const http::request& req);
 json parse_json_text(std::string_view text);
 
 http::response json_response(bhttp::status status, const json& body, unsigned version = 11);
+http::response no_content_response(unsigned version = 11);
 
 class field_reader {
  public:

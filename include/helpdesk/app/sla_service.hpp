@@ -83,6 +83,7 @@ class sla_service {
 
  private:
   awaitable<long long> recompute();
+  long long recompute_part(pqxx::transaction_base& tx, const std::vector<std::string>& ticket_ids);
   awaitable<std::pair<long long, long long>> scan();
 
   store::db_pool& db_;

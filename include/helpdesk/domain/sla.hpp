@@ -111,6 +111,9 @@ struct timeline_entry {
   timestamp at{};
   entry_kind kind = entry_kind::customer_message;
   ticket_status status{};  // for status_change: the new status
+  // For response_waived: when the waived message arrived. The waiver ends the
+  // wait that message is part of, not a later one.
+  std::optional<timestamp> about;
 };
 
 struct clock {

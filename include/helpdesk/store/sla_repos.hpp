@@ -102,16 +102,24 @@ struct progress {
   long long horizon = 0;  // the oldest transaction still running
 };
 progress read_progress(pqxx::transaction_base& tx);
-void save_cursor(pqxx::transaction_base& tx, long long cursor);
+// `reset`: also move it back (after a restore into a new cluster).
+void save_cursor(pqxx::transaction_base& tx, long long cursor, bool reset = false);
 // Tickets with events written by transactions in [from, to).
 std::vector<std::string> changed_tickets(pqxx::transaction_base& tx, long long from, long long to);
+// Tickets queued for a recompute without an event of their own (taken off the queue).
+std::vector<std::string> take_rechecks(pqxx::transaction_base& tx, int limit);
+// Queues the open tickets of the brands: their policies or calendars changed.
+void recheck_open_tickets(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids);
+std::vector<std::string> brands_using_calendar(pqxx::transaction_base& tx, const std::string& calendar_id);
+// The names of the policies that name the queue (a condition or an escalation).
+std::vector<std::string> policies_using_queue(pqxx::transaction_base& tx, const std::string& queue_id);
 
 // Everything a recompute reads about one ticket.
 struct ticket_history {
   std::string ticket_id;
   std::string brand_id;
   sla::ticket_sla_facts facts;
-  std::optional<std::string> policy_id;  // the policy applied last time
+  std::optional<std::string> policy_id;  // the policy applied last time (sla_tickets)
   std::vector<sla::timeline_entry> entries;  // sorted by time
   std::vector<clock_row> clocks;             // as stored, locked
 };
@@ -125,15 +133,14 @@ struct ticket_result {
 };
 void save(pqxx::transaction_base& tx, const std::vector<ticket_result>& results, const std::vector<sla_event_row>& events);
 
-// Clocks whose next warning or breach is due, locked (SKIP LOCKED), with the
-// tickets they belong to.
+// Clocks whose next warning or breach is due, locked with their tickets
+// (SKIP LOCKED), leaving out tickets with changes the worker has not seen.
 struct due_clock {
   clock_row row;
   std::string ticket_number;
   std::optional<std::string> assignee_id;
   priority prio = priority::normal;
   std::optional<timestamp> next_check_at;
-  bool ticket_has_unseen_events = false;  // the worker has not recomputed it yet
 };
 std::vector<due_clock> lock_due(pqxx::transaction_base& tx, long long cursor, int limit);
 // Writes warned_at / breached_at and the next check; false when already done.
