@@ -125,7 +125,10 @@ CREATE TABLE sla_tickets (
   policy_id uuid
 );
 
-ALTER TABLE tickets ADD COLUMN sla_due_at timestamptz;  -- the nearest due time of a running clock
+ALTER TABLE tickets ADD COLUMN sla_due_at timestamptz;
+
+-- Marks staff put on a customer ("vip", "b2b"); SLA policies can select on them.
+ALTER TABLE customers ADD COLUMN flags text[] NOT NULL DEFAULT '{}';  -- the nearest due time of a running clock
 
 -- "No response needed" on a customer message (Amazon's rule): from this
 -- instant the response clock that message is part of stops, without a breach.

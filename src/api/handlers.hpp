@@ -45,6 +45,7 @@ HELPDESK_HANDLER(post_inbound_chat);
 
 HELPDESK_HANDLER(list_customers);
 HELPDESK_HANDLER(get_customer);
+HELPDESK_HANDLER(patch_customer);
 HELPDESK_HANDLER(get_customer_timeline);
 HELPDESK_HANDLER(merge_customer);
 HELPDESK_HANDLER(list_tickets);
@@ -81,6 +82,10 @@ HELPDESK_HANDLER(patch_sla_policy);
 HELPDESK_HANDLER(delete_sla_policy);
 HELPDESK_HANDLER(get_ticket_sla);
 HELPDESK_HANDLER(post_no_response_needed);
+
+// Tags (and tag-like names such as customer flags): normalised, each once;
+// every bad one is reported at its pointer.
+std::vector<std::string> read_tags(field_reader& in, const std::string& key, const std::string& at, std::size_t max);
 
 // Renderers shared by handlers.
 json brand_json(const brand& b);

@@ -3,20 +3,21 @@
 #include "helpdesk/domain/locale_codes.hpp"
 
 namespace helpdesk::api {
-namespace {
 
-constexpr const char* tag_rule = "must be 1 to 64 of the characters a-z 0-9 _ : . -";
-
-std::vector<std::string> tag_array(field_reader& in, const std::string& key, const std::string& at, std::size_t max) {
+std::vector<std::string> read_tags(field_reader& in, const std::string& key, const std::string& at, std::size_t max) {
   std::vector<std::string> out;
   const auto raw = in.string_array(key, max).value_or(std::vector<std::string>{});
   for (std::size_t i = 0; i < raw.size(); ++i) {
     auto tag = normalize_tag(raw[i]);
-    if (!tag) in.fail(at + "/" + std::to_string(i), tag_rule);
+    if (!tag) in.fail(at + "/" + std::to_string(i), "must be 1 to 64 of the characters a-z 0-9 _ : . -");
     else if (std::find(out.begin(), out.end(), *tag) == out.end()) out.push_back(std::move(*tag));
   }
   return out;
 }
+
+namespace {
+
+constexpr const char* tag_rule = "must be 1 to 64 of the characters a-z 0-9 _ : . -";
 
 std::vector<std::string> language_array(field_reader& in, const json& doc, const std::string& key,
                                         const std::string& at, bool star) {
@@ -45,7 +46,7 @@ void read_conditions(field_reader& in, routing::queue_conditions& c) {
   field_reader r(*doc, {"channel", "language", "tags", "source", "callback_required"}, "/conditions");
   if (auto ch = r.one_of("channel", {"email", "chat", "phone"})) c.channel = routing::parse_work_channel(*ch);
   if (doc->is_object()) c.languages = language_array(r, *doc, "language", "/conditions/language", false);
-  c.tags = tag_array(r, "tags", "/conditions/tags", 50);
+  c.tags = read_tags(r, "tags", "/conditions/tags", 50);
   if (auto s = r.string("source", 64)) {
     c.source = normalize_tag(*s);
     if (!c.source) r.fail("/conditions/source", tag_rule);
@@ -100,8 +101,8 @@ void read_queue(const json& doc, routing::queue_def& q, bool creating) {
     q.conditions = {};
     read_conditions(in, q.conditions);
   }
-  if (in.value("required_skills")) q.required_skills = tag_array(in, "required_skills", "/required_skills", 30);
-  if (in.value("optional_skills")) q.optional_skills = tag_array(in, "optional_skills", "/optional_skills", 30);
+  if (in.value("required_skills")) q.required_skills = read_tags(in, "required_skills", "/required_skills", 30);
+  if (in.value("optional_skills")) q.optional_skills = read_tags(in, "optional_skills", "/optional_skills", 30);
   if (auto l = in.one_of("min_language_level", {"basic", "fluent", "native"}))
     q.min_language_level = *routing::parse_language_level(*l);
   read_overflow(in, q.overflow);

@@ -43,6 +43,7 @@ const std::vector<route_spec>& route_table() {
 
       {verb::get, "/v1/customers", list_customers, staff},
       {verb::get, "/v1/customers/{id}", get_customer, staff},
+      {verb::patch, "/v1/customers/{id}", patch_customer, staff},
       {verb::get, "/v1/customers/{id}/timeline", get_customer_timeline, staff},
       {verb::post, "/v1/customers/{id}/merge", merge_customer, staff},
 

@@ -30,6 +30,7 @@ json customer_json(const store::customer_row& c) {
           {"brand_id", c.brand_id},
           {"name", c.name},
           {"identities", ids},
+          {"flags", c.flags},
           {"merged_into", opt_text(c.merged_into)},
           {"created_at", format_rfc3339(c.created_at)},
           {"updated_at", format_rfc3339(c.updated_at)},
@@ -107,9 +108,9 @@ HELPDESK_HANDLER(list_customers) {
   co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, customer_json), ctx.req.version());
 }
 
-HELPDESK_HANDLER(get_customer) {
-  std::string id(ctx.param("id"));
-  auto card = co_await e.svc.support.card(ctx.caller(), id);
+namespace {
+
+json card_json(const app::customer_card& card) {
   json body = customer_json(card.customer);
   body["open_tickets"] = json::array();
   for (const auto& t : card.open_tickets) body["open_tickets"].push_back(ticket_json(t));
@@ -122,7 +123,26 @@ HELPDESK_HANDLER(get_customer) {
                                          {"name", s.name},
                                          {"reason", s.reason},
                                          {"created_at", format_rfc3339(s.created_at)}});
-  co_return json_response(bhttp::status::ok, body, ctx.req.version());
+  return body;
+}
+
+}  // namespace
+
+HELPDESK_HANDLER(get_customer) {
+  std::string id(ctx.param("id"));
+  auto card = co_await e.svc.support.card(ctx.caller(), id);
+  co_return json_response(bhttp::status::ok, card_json(card), ctx.req.version());
+}
+
+HELPDESK_HANDLER(patch_customer) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"flags"});
+  in.required("flags");
+  auto flags = read_tags(in, "flags", "/flags", 20);
+  in.finish();
+  std::string id(ctx.param("id"));
+  auto card = co_await e.svc.support.set_flags(ctx.caller(), id, std::move(flags));
+  co_return json_response(bhttp::status::ok, card_json(card), ctx.req.version());
 }
 
 namespace {

@@ -61,6 +61,20 @@ awaitable<customer_card> support_service::card(const principal& who, std::string
   co_return co_await db_.run(std::move(job));
 }
 
+awaitable<customer_card> support_service::set_flags(const principal& who, std::string id,
+                                                    std::vector<std::string> flags) {
+  auto job = [this, &who, id, flags](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    const auto customer = visible_customer(tx, who, id);
+    if (customer.merged_into) throw error(errc::conflict, "The customer was merged into another; change that one.");
+    store::customers::set_flags(tx, id, flags);
+    auto card = read_card(tx, calendars_, visible_customer(tx, who, id));
+    tx.commit();
+    return card;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
 awaitable<std::vector<store::message_row>> support_service::timeline(const principal& who, std::string id,
                                                                      store::page_request page) {
   auto job = [&who, id, page](pqxx::connection_base& c) {

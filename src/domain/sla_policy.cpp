@@ -27,6 +27,7 @@ bool matches(const policy_conditions& c, const ticket_sla_facts& t) {
   if (c.queue_id && t.queue_id != c.queue_id) return false;
   if (!c.tags.empty() && !any_shared(c.tags, t.tags)) return false;
   if (c.source && t.source != c.source) return false;
+  if (!c.customer_flags.empty() && !any_shared(c.customer_flags, t.customer_flags)) return false;
   return true;
 }
 

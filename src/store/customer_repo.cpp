@@ -13,7 +13,8 @@ namespace {
   "c.id, c.brand_id, c.name, c.merged_into, " HELPDESK_SQL_MICROS("c.created_at") ", " HELPDESK_SQL_MICROS( \
       "c.updated_at") ", " HELPDESK_SQL_MICROS("c.last_contact_at") ", "                                  \
                       "coalesce((SELECT json_agg(json_build_array(i.kind, i.value) ORDER BY i.created_at, "  \
-                      "i.kind, i.value) FROM customer_identities i WHERE i.customer_id = c.id), '[]')::text"
+                      "i.kind, i.value) FROM customer_identities i WHERE i.customer_id = c.id), '[]')::text, " \
+                      "array_to_json(c.flags)::text"
 
 customer_row read_customer(const pqxx::row& r) {
   customer_row c;
@@ -28,6 +29,7 @@ customer_row read_customer(const pqxx::row& r) {
     auto kind = parse_identity_kind(pair[0].get<std::string>());
     if (kind) c.identities.push_back({*kind, pair[1].get<std::string>()});
   }
+  c.flags = sql::parse_text_array(r[8]);
   return c;
 }
 
@@ -53,6 +55,12 @@ std::vector<prepared_statement> customer_statements() {
        "UPDATE customers SET last_contact_at = greatest(last_contact_at, " HELPDESK_SQL_AT("$2") "), "
        "name = CASE WHEN name = '' THEN $3 ELSE name END, updated_at = now() WHERE id = $1 AND merged_into IS NULL"},
       {"customer_find", "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.id = $1"},
+      // The customer's open tickets go back to the SLA worker: a flag can
+      // change which policy applies.
+      {"customer_set_flags",
+       "WITH u AS (UPDATE customers SET flags = $2::text[], updated_at = now() WHERE id = $1 AND merged_into IS NULL "
+       "AND flags IS DISTINCT FROM $2::text[] RETURNING id) INSERT INTO sla_recheck (ticket_id) SELECT t.id FROM "
+       "tickets t JOIN u ON t.customer_id = u.id WHERE t.status NOT IN ('solved', 'closed') ON CONFLICT DO NOTHING"},
       {"customer_search",
        "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.merged_into IS NULL "
        "AND ($1::boolean OR c.brand_id = ANY($2::uuid[])) AND ($5::text = '' OR c.id > nullif($5, '')::uuid) "
@@ -142,6 +150,10 @@ void touch(pqxx::transaction_base& tx, const std::string& id, timestamp at, cons
 
 void lock_pair(pqxx::transaction_base& tx, const std::string& a, const std::string& b) {
   tx.exec_prepared("merge_lock", a, b);
+}
+
+void set_flags(pqxx::transaction_base& tx, const std::string& id, const std::vector<std::string>& flags) {
+  tx.exec_prepared("customer_set_flags", id, sql::text_array(flags));
 }
 
 std::optional<customer_row> find(pqxx::transaction_base& tx, const std::string& id) {

@@ -165,7 +165,8 @@ std::vector<prepared_statement> sla_clock_statements() {
        "jsonb_array_elements(p.escalation) e WHERE e->>'queue_id' = $1::text) ORDER BY p.name"},
       {"sla_load_tickets",
        "SELECT t.id, t.brand_id, t.origin_channel, t.priority, t.queue_id, array_to_json(t.tags)::text, t.source, "
-       "s.policy_id FROM tickets t LEFT JOIN sla_tickets s ON s.ticket_id = t.id WHERE t.id = ANY($1::uuid[])"},
+       "s.policy_id, array_to_json(c.flags)::text FROM tickets t JOIN customers c ON c.id = t.customer_id "
+       "LEFT JOIN sla_tickets s ON s.ticket_id = t.id WHERE t.id = ANY($1::uuid[])"},
       {"sla_load_messages",
        "SELECT m.ticket_id, m.channel, m.direction, m.call_outcome, " HELPDESK_SQL_MICROS("m.occurred_at") ", "
        HELPDESK_SQL_MICROS("coalesce((m.call->>'answered_at')::timestamptz, m.occurred_at)") ", "
@@ -351,6 +352,7 @@ std::vector<ticket_history> load(pqxx::transaction_base& tx, const std::vector<s
     h.facts.tags = sql::parse_text_array(r[5]);
     h.facts.source = sql::optional_text(r[6]);
     h.policy_id = sql::optional_text(r[7]);
+    h.facts.customer_flags = sql::parse_text_array(r[8]);
     index[h.ticket_id] = out.size();
     out.push_back(std::move(h));
   }

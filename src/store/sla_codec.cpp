@@ -64,6 +64,23 @@ std::optional<std::string> optional_uuid(const json& doc, const char* key, const
 
 }  // namespace
 
+std::vector<std::string> tag_list(const json& doc, const char* key, const std::string& at,
+                                  std::vector<field_error>& errors) {
+  std::vector<std::string> out;
+  if (!doc.contains(key)) return out;
+  const json& list = doc[key];
+  if (!list.is_array() || list.size() > 50) {
+    errors.push_back({at, "must be an array of at most 50 names"});
+    return out;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    auto t = list[i].is_string() ? normalize_tag(list[i].get<std::string>()) : std::nullopt;
+    if (!t) errors.push_back({at + "/" + std::to_string(i), "must be 1 to 64 of a-z 0-9 _ : . -"});
+    else if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);
+  }
+  return out;
+}
+
 domain::calendar_definition decode_calendar(const std::string& time_zone, const json& weekly, const json& holidays,
                                             std::vector<field_error>& errors) {
   domain::calendar_definition def;
@@ -132,7 +149,7 @@ void decode_conditions(const json& c, sla::policy_def& p, std::vector<field_erro
     errors.push_back({"/conditions", "must be an object"});
     return;
   }
-  only_keys(c, {"channel", "priority", "queue_id", "tags", "source"}, "/conditions", errors);
+  only_keys(c, {"channel", "priority", "queue_id", "tags", "source", "customer_flags"}, "/conditions", errors);
   auto& out = p.conditions;
   out.channel = optional_enum(c, "channel", "/conditions", parse_channel, "must be email, phone or chat", errors);
   if (out.channel == channel::note) {
@@ -141,18 +158,8 @@ void decode_conditions(const json& c, sla::policy_def& p, std::vector<field_erro
   }
   out.prio = optional_enum(c, "priority", "/conditions", parse_priority, "must be low, normal, high or urgent", errors);
   out.queue_id = optional_uuid(c, "queue_id", "/conditions", errors);
-  if (c.contains("tags")) {
-    const json& tags = c["tags"];
-    if (!tags.is_array() || tags.size() > 50) {
-      errors.push_back({"/conditions/tags", "must be an array of at most 50 tags"});
-    } else {
-      for (std::size_t i = 0; i < tags.size(); ++i) {
-        auto t = tags[i].is_string() ? normalize_tag(tags[i].get<std::string>()) : std::nullopt;
-        if (!t) errors.push_back({"/conditions/tags/" + std::to_string(i), "must be 1 to 64 of a-z 0-9 _ : . -"});
-        else if (std::find(out.tags.begin(), out.tags.end(), *t) == out.tags.end()) out.tags.push_back(*t);
-      }
-    }
-  }
+  out.tags = tag_list(c, "tags", "/conditions/tags", errors);
+  out.customer_flags = tag_list(c, "customer_flags", "/conditions/customer_flags", errors);
   if (c.contains("source") && !c["source"].is_null()) {
     auto s = c["source"].is_string() ? normalize_tag(c["source"].get<std::string>()) : std::nullopt;
     if (!s) errors.push_back({"/conditions/source", "must be 1 to 64 of a-z 0-9 _ : . -"});
@@ -239,6 +246,7 @@ json encode_conditions(const sla::policy_conditions& c) {
   if (c.queue_id) out["queue_id"] = *c.queue_id;
   if (!c.tags.empty()) out["tags"] = c.tags;
   if (c.source) out["source"] = *c.source;
+  if (!c.customer_flags.empty()) out["customer_flags"] = c.customer_flags;
   return out;
 }
 

@@ -45,6 +45,7 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/inbound/chat", "/v1/inbound/chat", "{}", {401, 422, 403, 403, 422}},
       {"GET", "/v1/customers", "/v1/customers", "", {401, 200, 200, 200, 403}},
       {"GET", "/v1/customers/{id}", "/v1/customers/{none}", "", {401, 404, 404, 404, 403}},
+      {"PATCH", "/v1/customers/{id}", "/v1/customers/{none}", "{}", {401, 422, 422, 422, 403}},
       {"GET", "/v1/customers/{id}/timeline", "/v1/customers/{none}/timeline", "", {401, 404, 404, 404, 403}},
       {"POST", "/v1/customers/{id}/merge", "/v1/customers/{none}/merge", "{}", {401, 404, 404, 404, 403}},
       {"GET", "/v1/tickets", "/v1/tickets", "", {401, 200, 200, 200, 403}},

@@ -281,6 +281,29 @@ TEST_F(sla_e2e, EditingAPolicyMovesTheRunningClocksOfOpenTickets) {
   EXPECT_EQ(db->scalar("SELECT policy_version FROM sla_clocks WHERE ticket_id = '" + ticket + "' AND target = 'resolution'"), "2");
 }
 
+TEST_F(sla_e2e, AVipFlagOnTheCustomerSwitchesTheirOpenTicketsToTheVipPolicy) {
+  make_policy({{"name", "VIP"}, {"position", 1}, {"conditions", {{"customer_flags", {"vip"}}}},
+               {"targets", {{{"target", "first_response"}, {"seconds", 600}}}}});
+  make_policy({{"name", "Everyone"}, {"position", 9}, {"targets", {{{"target", "first_response"}, {"seconds", 3600}}}}});
+  const json first = chat("v1", "v1m", "visitor", format_rfc3339(now_utc()));
+  const std::string ticket = first["ticket_id"], customer = first["customer_id"];
+  const auto normal = wait_clock(ticket, "first_response", [](const json& c) { return c["state"] == "running"; });
+  auto flagged = req("PATCH", "/v1/customers/" + customer, agent, R"({"flags": ["VIP"]})");
+  ASSERT_EQ(flagged.status, 200) << flagged.body;
+  EXPECT_EQ(flagged.json()["flags"], json::array({"vip"}));
+  json vip;
+  for (int i = 0; i < 100; ++i) {
+    vip = wait_clock(ticket, "first_response", [](const json&) { return true; });
+    if (vip["due_at"] != normal["due_at"]) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(instant(normal["due_at"]) - instant(vip["due_at"]), std::chrono::minutes(50)) << "600 s instead of 3600 s";
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM sla_events WHERE ticket_id = '" + ticket + "' AND kind = 'policy_changed'"), "2");
+  auto bad = req("PATCH", "/v1/customers/" + customer, agent, R"({"flags": ["not a flag!"]})");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/flags/0") << bad.body;
+}
+
 TEST_F(sla_e2e, AFailingEscalationDoesNotStopTheScanner) {
   auto made = req("POST", "/v1/queues", manager, json({{"brand_id", brand_a.id}, {"name", "Escalated"}}).dump());
   ASSERT_EQ(made.status, 201) << made.body;

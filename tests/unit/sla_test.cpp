@@ -650,6 +650,18 @@ TEST(SlaPolicy, AnyOneTagIsEnough) {
   EXPECT_NE(choose_policy(ps, email_ticket()), nullptr);
 }
 
+TEST(SlaPolicy, ACustomerFlagSelectsThePolicyForThoseCustomers) {
+  policy_conditions vip;
+  vip.customer_flags = {"vip", "b2b"};
+  const std::vector<policy_def> ps{positioned("p_vip", 1, vip), positioned("p_all", 9, {})};
+  auto t = email_ticket();
+  EXPECT_EQ(choose_policy(ps, t)->id, "p_all") << "no flags";
+  t.customer_flags = {"b2b"};
+  EXPECT_EQ(choose_policy(ps, t)->id, "p_vip");
+  t.customer_flags = {"newsletter"};
+  EXPECT_EQ(choose_policy(ps, t)->id, "p_all");
+}
+
 TEST(SlaPolicy, NoMatchIsNull) {
   policy_conditions chat;
   chat.channel = channel::chat;

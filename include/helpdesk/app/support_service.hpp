@@ -31,6 +31,8 @@ class support_service {
   awaitable<std::vector<store::customer_row>> search_customers(const principal& who, std::string q,
                                                                store::page_request page);
   awaitable<customer_card> card(const principal& who, std::string id);
+  // Replaces the customer's flags ("vip"); SLA policies may select on them.
+  awaitable<customer_card> set_flags(const principal& who, std::string id, std::vector<std::string> flags);
   awaitable<std::vector<store::message_row>> timeline(const principal& who, std::string id, store::page_request page);
   awaitable<merge_outcome> merge(const principal& who, std::string survivor, std::string merged);
 

@@ -59,6 +59,7 @@ struct policy_conditions {
   std::optional<std::string> queue_id;
   std::vector<std::string> tags;  // any of
   std::optional<std::string> source;
+  std::vector<std::string> customer_flags;  // any of ("vip", "b2b")
 };
 
 struct policy_def {
@@ -88,6 +89,7 @@ struct ticket_sla_facts {
   std::optional<std::string> queue_id;
   std::vector<std::string> tags;
   std::optional<std::string> source;
+  std::vector<std::string> customer_flags;  // the customer's flags
 };
 
 // The first policy (lowest position, then id) whose conditions the ticket

@@ -22,7 +22,11 @@ domain::calendar_definition decode_calendar(const std::string& time_zone, const 
                                             std::vector<field_error>& errors);
 json encode_weekly(const domain::calendar_definition& def);
 
-// conditions: {channel?, priority?, queue_id?, tags?, source?}; targets:
+// doc[key] as an array of up to 50 tag-like names, normalised, each once.
+std::vector<std::string> tag_list(const json& doc, const char* key, const std::string& pointer,
+                                  std::vector<field_error>& errors);
+
+// conditions: {channel?, priority?, queue_id?, tags?, source?, customer_flags?}; targets:
 // [{target, seconds, calendar_id?, warn_at?}]; pause_on: ["pending", …];
 // escalation: [{on, target?, action, queue_id?}]. Fills those parts of `p`.
 void decode_conditions(const json& conditions, sla::policy_def& p, std::vector<field_error>& errors);

@@ -28,6 +28,7 @@ struct customer_row {
   timestamp updated_at{};
   std::optional<timestamp> last_contact_at;
   std::vector<identity> identities;
+  std::vector<std::string> flags;  // "vip", "b2b": set by staff, read by SLA policies
 };
 
 struct ticket_row {
@@ -158,6 +159,8 @@ void suggest_merge(pqxx::transaction_base& tx, const std::string& brand_id, cons
 // Records a contact; fills the name when the customer had none.
 void touch(pqxx::transaction_base& tx, const std::string& id, timestamp at, const std::string& name);
 std::optional<customer_row> find(pqxx::transaction_base& tx, const std::string& id);
+// Replaces the customer's flags; its open tickets get their SLA policy chosen again.
+void set_flags(pqxx::transaction_base& tx, const std::string& id, const std::vector<std::string>& flags);
 struct search_query {
   std::string text;                 // name, email or handle fragment
   std::vector<std::string> e164;  // the query read as a phone number in each brand's region
