@@ -43,8 +43,13 @@ void check_targets(const policy_def& p, std::vector<field_error>& out) {
       out.push_back({at + "/warn_at", "must be a fraction greater than 0 and less than 1"});
     const bool repeated = std::any_of(p.targets.begin(), p.targets.begin() + static_cast<std::ptrdiff_t>(i),
                                       [&](const target_def& earlier) { return earlier.kind == t.kind; });
-    if (repeated)
-      out.push_back({at + "/target", "'" + std::string(to_string(t.kind)) + "' is given more than once"});
+    if (repeated) {
+      // Appended, not "'" + …: g++ 12 warns falsely (-Wrestrict) about that form.
+      std::string message = "'";
+      message += to_string(t.kind);
+      message += "' is given more than once";
+      out.push_back({at + "/target", std::move(message)});
+    }
   }
 }
 
