@@ -50,6 +50,7 @@ HELPDESK_HANDLER(get_customer_timeline);
 HELPDESK_HANDLER(merge_customer);
 HELPDESK_HANDLER(list_tickets);
 HELPDESK_HANDLER(get_ticket);
+HELPDESK_HANDLER(patch_ticket);
 HELPDESK_HANDLER(list_ticket_messages);
 HELPDESK_HANDLER(get_attachment);
 

@@ -49,6 +49,7 @@ const std::vector<route_spec>& route_table() {
 
       {verb::get, "/v1/tickets", list_tickets, staff},
       {verb::get, "/v1/tickets/{id}", get_ticket, staff},
+      {verb::patch, "/v1/tickets/{id}", patch_ticket, staff},
       {verb::get, "/v1/tickets/{id}/messages", list_ticket_messages, staff},
       {verb::get, "/v1/attachments/{id}", get_attachment, staff},
 

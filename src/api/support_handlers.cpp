@@ -266,6 +266,47 @@ HELPDESK_HANDLER(get_ticket) {
   co_return res;
 }
 
+namespace {
+
+// If-Match: "7" (or W/"7"), as the ETag of GET /v1/tickets/{id} gives it.
+std::optional<int> version_from_if_match(std::string_view v, std::vector<field_error>& errors) {
+  if (v.rfind("W/", 0) == 0) v.remove_prefix(2);
+  if (v.size() >= 3 && v.front() == '"' && v.back() == '"') {
+    const std::string digits(v.substr(1, v.size() - 2));
+    if (!digits.empty() && digits.size() < 10 && std::all_of(digits.begin(), digits.end(), ::isdigit))
+      return std::stoi(digits);
+  }
+  errors.push_back({"/headers/If-Match", "must be the ticket's ETag, such as \"7\""});
+  return std::nullopt;
+}
+
+}  // namespace
+
+HELPDESK_HANDLER(patch_ticket) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"status", "priority", "tags", "version"});
+  store::tickets::ticket_edit edit;
+  edit.status = in.one_of("status", {"new", "open", "pending", "on_hold", "solved", "closed"});
+  edit.priority = in.one_of("priority", {"low", "normal", "high", "urgent"});
+  if (in.value("tags")) edit.tags = read_tags(in, "tags", "/tags", 50);
+  std::optional<int> version;
+  if (auto v = in.integer("version", 1, 2147483647)) version = static_cast<int>(*v);
+  std::vector<field_error> errors;
+  if (auto header = ctx.req[bhttp::field::if_match]; !header.empty()) {
+    auto from_header = version_from_if_match(header, errors);
+    if (from_header && version && *from_header != *version)
+      errors.push_back({"/version", "differs from If-Match; send one of them"});
+    if (from_header) version = from_header;
+  }
+  for (auto& e : errors) in.fail(e.pointer, e.message);
+  if (!edit.status && !edit.priority && !edit.tags) in.fail("", "nothing to change: give status, priority or tags");
+  in.finish();
+  auto t = co_await e.svc.support.edit_ticket(ctx.caller(), std::string(ctx.param("id")), std::move(edit), version);
+  auto res = json_response(bhttp::status::ok, ticket_json(t), ctx.req.version());
+  res.set(bhttp::field::etag, "\"" + std::to_string(t.version) + "\"");
+  co_return res;
+}
+
 HELPDESK_HANDLER(list_ticket_messages) {
   std::string id(ctx.param("id"));
   auto page = read_page(ctx);

@@ -130,6 +130,31 @@ awaitable<store::ticket_row> support_service::ticket(const principal& who, std::
   co_return co_await db_.run(std::move(job));
 }
 
+awaitable<store::ticket_row> support_service::edit_ticket(const principal& who, std::string id,
+                                                         store::tickets::ticket_edit e,
+                                                         std::optional<int> expected_version) {
+  auto job = [this, &who, id, e, expected_version](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto t = is_uuid(id) ? store::tickets::find(tx, id, true) : std::nullopt;
+    if (!t || !who.can_see_brand(t->brand_id)) throw error::not_found("ticket");
+    if (expected_version && *expected_version != t->version)
+      throw error(errc::precondition_failed, "The ticket changed since version " + std::to_string(*expected_version) +
+                                                 "; it is at version " + std::to_string(t->version) + ".")
+          .with_extension("version", std::to_string(t->version));
+    if (e.status) {
+      const auto from = parse_ticket_status(t->status), to = parse_ticket_status(*e.status);
+      if (auto why = status_change_refusal(*from, *to)) throw error(errc::conflict, "The status cannot change: " + *why + ".");
+    }
+    const std::string actor = who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
+    store::tickets::apply_edit(tx, *t, e, actor);
+    std::vector<store::ticket_row> one{*store::tickets::find(tx, id)};
+    calendars_.attach(tx, one, now_utc());
+    tx.commit();
+    return std::move(one.front());
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
 awaitable<std::vector<store::message_row>> support_service::messages(const principal& who, std::string ticket_id,
                                                                      store::page_request page) {
   auto job = [&who, ticket_id, page](pqxx::connection_base& c) {

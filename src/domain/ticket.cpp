@@ -82,6 +82,13 @@ std::optional<std::string> source_of_external_id(std::string_view id) {
   return normalize_tag(system);
 }
 
+std::optional<std::string> status_change_refusal(ticket_status from, ticket_status to) {
+  if (from == to) return std::nullopt;
+  if (from == ticket_status::closed) return "a closed ticket is final; the customer's next message opens a follow-up";
+  if (to == ticket_status::new_) return "a ticket cannot go back to new";
+  return std::nullopt;
+}
+
 ticket_status status_after_inbound(ticket_status s) {
   switch (s) {
     case ticket_status::pending:

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "helpdesk/store/routing_repos.hpp"
 #include "helpdesk/store/support_repos.hpp"
 #include "sql_util.hpp"
 
@@ -101,6 +102,17 @@ std::vector<prepared_statement> ticket_statements() {
        "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queued_at END, "
        "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
       {"ticket_find", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1"},
+      {"ticket_lock", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1 "
+                      "FOR NO KEY UPDATE OF t"},
+      // A reopened solved ticket goes back to queue choice, as after ingest.
+      {"ticket_edit",
+       "UPDATE tickets SET status = $2, priority = $3, tags = $4::text[], "
+       "solved_at = CASE WHEN $2 = 'solved' THEN coalesce(solved_at, now()) WHEN $2 = 'closed' THEN solved_at END, "
+       "closed_at = CASE WHEN $2 = 'closed' THEN now() END, "
+       "customer_waiting_since = CASE WHEN $2 IN ('solved', 'closed') THEN NULL ELSE customer_waiting_since END, "
+       "queue_id = CASE WHEN status = 'solved' AND $2 <> 'solved' THEN NULL ELSE queue_id END, "
+       "queued_at = CASE WHEN status = 'solved' AND $2 <> 'solved' THEN NULL ELSE queued_at END, "
+       "updated_at = now(), version = version + 1 WHERE id = $1"},
       {"ticket_list",
        "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id "
        "WHERE ($1::boolean OR t.brand_id = ANY($2::uuid[])) AND ($3::uuid IS NULL OR t.brand_id = $3) "
@@ -166,8 +178,19 @@ bool record_inbound(pqxx::transaction_base& tx, const inbound_update& u) {
              .affected_rows() == 1;
 }
 
-std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id) {
-  auto r = tx.exec_prepared("ticket_find", id);
+void apply_edit(pqxx::transaction_base& tx, const ticket_row& t, const ticket_edit& e, const std::string& actor) {
+  const std::string status = e.status.value_or(t.status);
+  const std::string prio = e.priority.value_or(t.priority);
+  const auto tags = e.tags.value_or(t.tags);
+  tx.exec_prepared("ticket_edit", t.id, status, prio, sql::text_array(tags));
+  auto log = [&](const char* kind, const nlohmann::json& data) { router::event(tx, t.id, t.brand_id, kind, actor, data.dump()); };
+  if (status != t.status) log("status_changed", {{"from", t.status}, {"to", status}, {"reason", "agent"}});
+  if (prio != t.priority) log("priority_changed", {{"from", t.priority}, {"to", prio}});
+  if (tags != t.tags) log("tags_changed", {{"from", t.tags}, {"to", tags}});
+}
+
+std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id, bool lock) {
+  auto r = tx.exec_prepared(lock ? "ticket_lock" : "ticket_find", id);
   if (r.empty()) return std::nullopt;
   return read_ticket(r[0]);
 }

@@ -50,6 +50,7 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/customers/{id}/merge", "/v1/customers/{none}/merge", "{}", {401, 404, 404, 404, 403}},
       {"GET", "/v1/tickets", "/v1/tickets", "", {401, 200, 200, 200, 403}},
       {"GET", "/v1/tickets/{id}", "/v1/tickets/{none}", "", {401, 404, 404, 404, 403}},
+      {"PATCH", "/v1/tickets/{id}", "/v1/tickets/{none}", R"({"status": "pending"})", {401, 404, 404, 404, 403}},
       {"GET", "/v1/tickets/{id}/messages", "/v1/tickets/{none}/messages", "", {401, 404, 404, 404, 403}},
       {"GET", "/v1/attachments/{id}", "/v1/attachments/{none}", "", {401, 404, 404, 404, 403}},
       {"GET", "/v1/tickets/{id}/routing", "/v1/tickets/{none}/routing", "", {401, 404, 404, 404, 403}},

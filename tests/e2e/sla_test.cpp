@@ -182,10 +182,9 @@ TEST_F(sla_e2e, PendingPausesTheResolutionClockAndTheCustomersReplyResumesIt) {
   ASSERT_EQ(first.status, 201) << first.body;
   const std::string ticket = first.json()["ticket_id"];
   auto running = wait_clock(ticket, "resolution", [](const json& c) { return c["state"] == "running"; });
-  // Waiting on the customer (the agent workspace's status change, as its event).
-  db->exec("UPDATE tickets SET status = 'pending' WHERE id = '" + ticket + "'");
-  db->exec("INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES ('" + ticket + "', '" + brand_a.id +
-           "', 'status_changed', 'test', '{\"from\": \"new\", \"to\": \"pending\"}')");
+  // Waiting on the customer.
+  auto pending = req("PATCH", "/v1/tickets/" + ticket, agent, R"({"status": "pending"})");
+  ASSERT_EQ(pending.status, 200) << pending.body;
   auto paused = wait_clock(ticket, "resolution", [](const json& c) { return c["state"] == "paused"; });
   EXPECT_TRUE(paused["due_at"].is_null());
   const long long left = paused["remaining_seconds"];

@@ -39,6 +39,10 @@ class support_service {
   awaitable<std::vector<store::ticket_row>> list_tickets(const principal& who, store::tickets::list_filter f,
                                                          store::page_request page);
   awaitable<store::ticket_row> ticket(const principal& who, std::string id);
+  // An agent's edit of status, priority or tags. `expected_version`, when
+  // given, must be the ticket's current version (else 412, nothing changes).
+  awaitable<store::ticket_row> edit_ticket(const principal& who, std::string id, store::tickets::ticket_edit e,
+                                           std::optional<int> expected_version);
   awaitable<std::vector<store::message_row>> messages(const principal& who, std::string ticket_id,
                                                       store::page_request page);
   awaitable<store::attachment_row> attachment(const principal& who, std::string id);

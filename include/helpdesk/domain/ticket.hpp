@@ -26,6 +26,11 @@ std::optional<priority> parse_priority(std::string_view s);
 // on it: pending/on_hold/solved become open; new and open stay.
 ticket_status status_after_inbound(ticket_status s);
 
+// Why an agent may not move a ticket from `from` to `to`, or nullopt when
+// they may: closed is final (a customer's reply to it opens a follow-up),
+// and no ticket goes back to new.
+std::optional<std::string> status_change_refusal(ticket_status from, ticket_status to);
+
 // A tag as stored: trimmed, lower case, 1 to 64 of [a-z0-9_:.-]; nullopt
 // when it cannot be one (routing and reports compare tags byte for byte).
 std::optional<std::string> normalize_tag(std::string_view raw);

@@ -236,7 +236,15 @@ struct inbound_update {
 };
 // False when the ticket changed status meanwhile (the caller retries).
 bool record_inbound(pqxx::transaction_base& tx, const inbound_update& u);
-std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id);
+// An agent's edit of a ticket; each change is logged as its own ticket event.
+struct ticket_edit {
+  std::optional<std::string> status;
+  std::optional<std::string> priority;
+  std::optional<std::vector<std::string>> tags;
+};
+// Applies the edit to the ticket (locked by the caller, at `current`).
+void apply_edit(pqxx::transaction_base& tx, const ticket_row& current, const ticket_edit& e, const std::string& actor);
+std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id, bool lock = false);
 std::string display_number(pqxx::transaction_base& tx, const std::string& id);
 struct list_filter {
   std::optional<std::string> brand_id;
