@@ -2,7 +2,7 @@
 
 #include <pqxx/pqxx>
 
-#include <set>
+#include <map>
 
 #include "helpdesk/store/sla_codec.hpp"
 
@@ -37,12 +37,14 @@ std::int64_t calendar_cache::remaining_seconds(pqxx::transaction_base& tx, const
 void calendar_cache::attach(pqxx::transaction_base& tx, std::vector<store::ticket_row>& tickets, timestamp now) {
   std::vector<std::string> ids;
   for (const auto& t : tickets) ids.push_back(t.id);
-  auto clocks = store::sla_clocks::latest_for(tx, ids);
-  for (auto& t : tickets) t.sla.clear();
-  for (auto& row : clocks) {
+  std::map<std::string, store::ticket_row*> by_id;
+  for (auto& t : tickets) {
+    t.sla.clear();
+    by_id[t.id] = &t;
+  }
+  for (auto& row : store::sla_clocks::latest_for(tx, ids)) {
     row.clock.remaining_seconds = remaining_seconds(tx, row, now);
-    for (auto& t : tickets)
-      if (t.id == row.ticket_id) t.sla.push_back(row);
+    if (auto it = by_id.find(row.ticket_id); it != by_id.end()) it->second->sla.push_back(std::move(row));
   }
 }
 

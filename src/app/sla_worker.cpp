@@ -21,7 +21,7 @@ using sla::clock_state;
 // Transactions covered by one recompute: keeps a catch-up after downtime in
 // transactions of bounded size.
 constexpr long long max_transactions_per_pass = 20000;
-// Below this gap an empty pass leaves the cursor alone: writing it would take
+// Below this gap a pass without events leaves the cursor alone: writing it would take
 // a transaction id of its own and keep an idle worker busy forever.
 constexpr long long cursor_write_gap = 10000;
 
@@ -289,13 +289,15 @@ awaitable<long long> sla_service::recompute() {
     for (auto& id : store::sla_worker::take_rechecks(tx, opts_.recompute_batch)) ids.push_back(std::move(id));
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const bool any_events = !ids.empty();
+    ids = store::sla_worker::relevant_tickets(tx, ids);
     long long done = 0;
     for (std::size_t from = 0; from < ids.size(); from += static_cast<std::size_t>(opts_.recompute_batch)) {
       const auto until = std::min(ids.size(), from + static_cast<std::size_t>(opts_.recompute_batch));
       const std::vector<std::string> part(ids.begin() + static_cast<long>(from), ids.begin() + static_cast<long>(until));
       done += recompute_part(tx, part);
     }
-    if (done > 0 || reset || to - progress.cursor >= cursor_write_gap) store::sla_worker::save_cursor(tx, to, reset);
+    if (any_events || reset || to - progress.cursor >= cursor_write_gap) store::sla_worker::save_cursor(tx, to, reset);
     tx.commit();
     return {done, to < progress.horizon};
   };

@@ -153,6 +153,12 @@ std::vector<prepared_statement> sla_clock_statements() {
        "SELECT tx_cursor, pg_snapshot_xmin(pg_current_snapshot())::text::bigint FROM sla_progress WHERE id = 1"},
       {"sla_save_cursor", "UPDATE sla_progress SET tx_cursor = $1 WHERE id = 1 AND (tx_cursor < $1 OR $2)"},
       {"sla_changed_tickets", "SELECT DISTINCT ticket_id FROM ticket_events WHERE tx >= $1 AND tx < $2"},
+      // Tickets of brands without policies, that never had one, have nothing
+      // to recompute: ingest into such a brand costs the worker one read.
+      {"sla_relevant_tickets",
+       "SELECT t.id FROM tickets t WHERE t.id = ANY($1::uuid[]) AND (EXISTS (SELECT 1 FROM sla_policies p WHERE "
+       "p.brand_id = t.brand_id) OR EXISTS (SELECT 1 FROM sla_tickets s WHERE s.ticket_id = t.id) OR EXISTS "
+       "(SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id)) ORDER BY t.id"},
       {"sla_take_rechecks", "DELETE FROM sla_recheck WHERE ticket_id IN (SELECT ticket_id FROM sla_recheck LIMIT $1) "
                             "RETURNING ticket_id"},
       {"sla_recheck_brand_open",
@@ -272,6 +278,13 @@ void save_cursor(pqxx::transaction_base& tx, long long cursor, bool reset) {
 std::vector<std::string> changed_tickets(pqxx::transaction_base& tx, long long from, long long to) {
   std::vector<std::string> out;
   for (const auto& row : tx.exec_prepared("sla_changed_tickets", from, to)) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+std::vector<std::string> relevant_tickets(pqxx::transaction_base& tx, const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  if (ids.empty()) return out;
+  for (const auto& row : tx.exec_prepared("sla_relevant_tickets", sql::uuid_array(ids))) out.push_back(row[0].as<std::string>());
   return out;
 }
 

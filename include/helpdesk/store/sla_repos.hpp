@@ -106,6 +106,8 @@ progress read_progress(pqxx::transaction_base& tx);
 void save_cursor(pqxx::transaction_base& tx, long long cursor, bool reset = false);
 // Tickets with events written by transactions in [from, to).
 std::vector<std::string> changed_tickets(pqxx::transaction_base& tx, long long from, long long to);
+// Of the tickets, those a policy may concern: their brand has one, or they had clocks.
+std::vector<std::string> relevant_tickets(pqxx::transaction_base& tx, const std::vector<std::string>& ids);
 // Tickets queued for a recompute without an event of their own (taken off the queue).
 std::vector<std::string> take_rechecks(pqxx::transaction_base& tx, int limit);
 // Queues the open tickets of the brands: their policies or calendars changed.
