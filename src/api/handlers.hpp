@@ -84,6 +84,17 @@ HELPDESK_HANDLER(delete_sla_policy);
 HELPDESK_HANDLER(get_ticket_sla);
 HELPDESK_HANDLER(post_no_response_needed);
 
+HELPDESK_HANDLER(list_webhooks);
+HELPDESK_HANDLER(create_webhook);
+HELPDESK_HANDLER(get_webhook);
+HELPDESK_HANDLER(patch_webhook);
+HELPDESK_HANDLER(delete_webhook);
+HELPDESK_HANDLER(pause_webhook);
+HELPDESK_HANDLER(resume_webhook);
+HELPDESK_HANDLER(rotate_webhook_secret);
+HELPDESK_HANDLER(list_webhook_deliveries);
+HELPDESK_HANDLER(replay_webhook_delivery);
+
 // Tags (and tag-like names such as customer flags): normalised, each once;
 // every bad one is reported at its pointer.
 std::vector<std::string> read_tags(field_reader& in, const std::string& key, const std::string& at, std::size_t max);

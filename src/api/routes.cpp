@@ -6,6 +6,8 @@ namespace helpdesk::api {
 
 using bhttp::verb;
 
+events::renderers event_renderers() { return {ticket_json, message_json}; }
+
 const std::vector<route_spec>& route_table() {
   const role_set anyone = role_set::all();
   const role_set admin = {role::admin};
@@ -82,6 +84,17 @@ const std::vector<route_spec>& route_table() {
       {verb::delete_, "/v1/sla-policies/{id}", delete_sla_policy, managers},
       {verb::get, "/v1/tickets/{id}/sla", get_ticket_sla, staff},
       {verb::post, "/v1/tickets/{id}/messages/{mid}/no-response-needed", post_no_response_needed, staff},
+
+      {verb::get, "/v1/webhooks", list_webhooks, admin},
+      {verb::post, "/v1/webhooks", create_webhook, admin},
+      {verb::get, "/v1/webhooks/{id}", get_webhook, admin},
+      {verb::patch, "/v1/webhooks/{id}", patch_webhook, admin},
+      {verb::delete_, "/v1/webhooks/{id}", delete_webhook, admin},
+      {verb::post, "/v1/webhooks/{id}/pause", pause_webhook, admin},
+      {verb::post, "/v1/webhooks/{id}/resume", resume_webhook, admin},
+      {verb::post, "/v1/webhooks/{id}/rotate-secret", rotate_webhook_secret, admin},
+      {verb::get, "/v1/webhooks/{id}/deliveries", list_webhook_deliveries, admin},
+      {verb::post, "/v1/webhooks/{id}/deliveries/{did}/replay", replay_webhook_delivery, admin},
   };
   return table;
 }

@@ -69,7 +69,8 @@ json ticket_json(const store::ticket_row& t) {
           {"last_inbound_at", opt_time(t.last_inbound_at)},
           {"last_outbound_at", opt_time(t.last_outbound_at)},
           {"solved_at", opt_time(t.solved_at)},
-          {"closed_at", opt_time(t.closed_at)}};
+          {"closed_at", opt_time(t.closed_at)},
+          {"merged_into", opt_text(t.merged_into)}};
 }
 
 json message_json(const store::message_row& m) {
@@ -97,6 +98,11 @@ json message_json(const store::message_row& m) {
   out["call"] = m.call_json ? json::parse(*m.call_json) : json(nullptr);
   out["chat"] = m.chat_session_id ? json{{"session_id", *m.chat_session_id}, {"message_id", opt_text(m.chat_message_id)}}
                                   : json(nullptr);
+  out["delivery"] = m.delivery_status ? json{{"status", *m.delivery_status},
+                                             {"reason", opt_text(m.delivery_reason)},
+                                             {"updated_at", opt_time(m.delivery_updated_at)}}
+                                      : json(nullptr);
+  if (m.channel == "note") out["mentions"] = m.mentions;
   return out;
 }
 
@@ -298,7 +304,7 @@ HELPDESK_HANDLER(patch_ticket) {
       errors.push_back({"/version", "differs from If-Match; send one of them"});
     if (from_header) version = from_header;
   }
-  for (auto& e : errors) in.fail(e.pointer, e.message);
+  for (auto& fe : errors) in.fail(fe.pointer, fe.message);
   if (!edit.status && !edit.priority && !edit.tags) in.fail("", "nothing to change: give status, priority or tags");
   in.finish();
   auto t = co_await e.svc.support.edit_ticket(ctx.caller(), std::string(ctx.param("id")), std::move(edit), version);

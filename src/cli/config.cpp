@@ -118,6 +118,17 @@ const std::vector<option>& options() {
       number("sla_tick_ms", &config::sla_tick_ms, 10, 60000,
              "the SLA worker's pass at least this often (recompute changed tickets, fire due warnings and breaches)"),
       flag("sla", &config::sla, "run the SLA worker in this process"),
+      flag("events", &config::events, "run the event relay and webhook delivery in this process"),
+      number("relay_tick_ms", &config::relay_tick_ms, 10, 60000,
+             "the event relay's pass at least this often (events of other processes' changes)"),
+      number("webhook_tick_ms", &config::webhook_tick_ms, 10, 60000, "look for due webhook deliveries at least this often"),
+      number("webhook_timeout_ms", &config::webhook_timeout_ms, 100, 120000, "one delivery attempt's deadline"),
+      number("webhook_concurrency", &config::webhook_concurrency, 1, 1000, "webhook deliveries in flight per process"),
+      number("webhook_first_retry_ms", &config::webhook_first_retry_ms, 10, 600000,
+             "the wait before the first retry; later waits keep the standard schedule's proportions (5 s, 5 min, ... 24 h)"),
+      text("webhook_allowed_hosts", &config::webhook_allowed_hosts,
+           "hosts exempt from the webhook SSRF guard, comma-separated (development and tests only)"),
+      number("stream_heartbeat_s", &config::stream_heartbeat_s, 1, 300, "comment lines on idle live streams this often"),
       flag("migrate", &config::migrate, "serve: apply pending migrations before starting"),
   };
   return all;

@@ -2,11 +2,14 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <unistd.h>
 #include <thread>
 
 #include "helpdesk/api/routes.hpp"
 #include "helpdesk/app/services.hpp"
 #include "helpdesk/cli/commands.hpp"
+#include "helpdesk/domain/webhook_target.hpp"
+#include "helpdesk/events/webhook_sender.hpp"
 #include "helpdesk/http/server.hpp"
 #include "helpdesk/obs/logging.hpp"
 #include "helpdesk/store/migrations.hpp"
@@ -88,6 +91,13 @@ class housekeeping {
   bool stopped_ = false;
 };
 
+// Names this process in delivery attempt logs.
+std::string worker_name(const config& cfg) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + cfg.listen;
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -131,7 +141,23 @@ int run_serve(const config& cfg) {
   app::sla_options sla_opts;
   sla_opts.tick = std::chrono::milliseconds(cfg.sla_tick_ms);
   sla_opts.background = cfg.sla;
-  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts);
+  app::webhook_options webhook_opts;
+  webhook_opts.allowed_hosts = webhooks::parse_allowed_hosts(cfg.webhook_allowed_hosts);
+  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts);
+  events::sender_options sender_opts;
+  sender_opts.tick = std::chrono::milliseconds(cfg.webhook_tick_ms);
+  sender_opts.timeout = std::chrono::milliseconds(cfg.webhook_timeout_ms);
+  sender_opts.concurrency = int(cfg.webhook_concurrency);
+  sender_opts.backoff_scale = double(cfg.webhook_first_retry_ms) / 5000.0;
+  sender_opts.lease_s = std::max<long long>(60, 4 * cfg.webhook_timeout_ms / 1000);
+  sender_opts.allowed_hosts = webhook_opts.allowed_hosts;
+  sender_opts.worker = worker_name(cfg);
+  events::webhook_sender sender(db, sender_opts);
+  events::relay_options relay_opts;
+  relay_opts.tick = std::chrono::milliseconds(cfg.relay_tick_ms);
+  events::event_relay relay(db, api::event_renderers(), relay_opts, [&sender](const events::relay_report& r) {
+    if (r.deliveries) sender.kick();
+  });
 
   http::metrics metrics;
   metrics.set_build_info(HELPDESK_VERSION);
@@ -180,6 +206,10 @@ int run_serve(const config& cfg) {
   upkeep.start();
   svc.router.start(ioc);
   svc.sla.start(ioc);
+  if (cfg.events) {
+    relay.start(ioc);
+    sender.start(ioc);
+  }
 
   // Signal handling on its own strand: the drain finishes on any I/O thread,
   // and its cancel of the signal wait must not overtake the handler's re-arm.
@@ -202,6 +232,8 @@ int run_serve(const config& cfg) {
     upkeep.stop();
     svc.router.stop();
     svc.sla.stop();
+    relay.stop();
+    sender.stop();
     // The delay lets load balancers see the 503 and stop sending traffic
     // before the listener closes.
     shutdown_delay.expires_after(std::chrono::milliseconds(cfg.shutdown_delay_ms));

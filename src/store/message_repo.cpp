@@ -14,7 +14,9 @@ namespace {
       "m.occurred_at") ", " HELPDESK_SQL_MICROS("m.created_at") ", "                                           \
                            "coalesce((SELECT json_agg(json_build_array(a.id, a.filename, a.content_type, a.size, " \
                            "a.sha256, a.is_inline, a.content_id) ORDER BY a.id) FROM attachments a "            \
-                           "WHERE a.message_id = m.id), '[]')::text, b.ticket_prefix || '-' || t.number"
+                           "WHERE a.message_id = m.id), '[]')::text, b.ticket_prefix || '-' || t.number, "        \
+                           "m.delivery_status, m.delivery_reason, " HELPDESK_SQL_MICROS("m.delivery_updated_at") \
+                           ", coalesce(array_to_json(m.mentions), '[]')::text"
 
 #define MESSAGE_FROM " FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN brands b ON b.id = m.brand_id "
 
@@ -56,6 +58,10 @@ message_row read_message(const pqxx::row& r) {
     m.attachments.push_back(std::move(row));
   }
   m.ticket_number = r[23].as<std::string>();
+  m.delivery_status = sql::optional_text(r[24]);
+  m.delivery_reason = sql::optional_text(r[25]);
+  m.delivery_updated_at = sql::optional_micros(r[26]);
+  m.mentions = sql::parse_text_array(r[27]);
   return m;
 }
 
@@ -96,6 +102,7 @@ std::vector<prepared_statement> message_statements() {
        "SELECT " MESSAGE_COLUMNS MESSAGE_FROM "WHERE m.customer_id = $1 AND ($2::text = '' OR (m.occurred_at, m.id) < "
        "(SELECT c.occurred_at, c.id FROM messages c WHERE c.id = nullif($2, '')::uuid)) "
        "ORDER BY m.occurred_at DESC, m.id DESC LIMIT $3"},
+      {"messages_find_many", "SELECT " MESSAGE_COLUMNS MESSAGE_FROM "WHERE m.id = ANY($1::uuid[])"},
       {"attachment_find",
        "SELECT id, message_id, brand_id, filename, content_type, content_id, is_inline, size, sha256, content "
        "FROM attachments WHERE id = $1"},
@@ -174,6 +181,17 @@ std::vector<message_row> for_ticket(pqxx::transaction_base& tx, const std::strin
 std::vector<message_row> timeline(pqxx::transaction_base& tx, const std::string& customer_id, const page_request& page) {
   return read_messages(
       tx.exec_prepared("messages_timeline", customer_id, page.after_id, static_cast<long long>(page.limit)));
+}
+
+std::vector<message_row> find_many(pqxx::transaction_base& tx, const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  return read_messages(tx.exec_prepared("messages_find_many", sql::uuid_array(ids)));
+}
+
+std::optional<message_row> find(pqxx::transaction_base& tx, const std::string& id) {
+  auto rows = find_many(tx, {id});
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
 }
 
 std::optional<attachment_row> attachment(pqxx::transaction_base& tx, const std::string& id) {

@@ -16,7 +16,7 @@ namespace {
       HELPDESK_SQL_MICROS("t.last_outbound_at") ", " HELPDESK_SQL_MICROS("t.solved_at") ", "                    \
       HELPDESK_SQL_MICROS("t.closed_at") ", t.language_confidence, t.source, t.queue_id, " HELPDESK_SQL_MICROS(   \
           "t.queued_at") ", t.assignee_id, " HELPDESK_SQL_MICROS("t.assigned_at") ", " HELPDESK_SQL_MICROS(       \
-          "t.callback_due_at") ", " HELPDESK_SQL_MICROS("t.sla_due_at")
+          "t.callback_due_at") ", " HELPDESK_SQL_MICROS("t.sla_due_at") ", t.merged_into"
 
 #define CANDIDATE_COLUMNS \
   "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
@@ -53,6 +53,7 @@ ticket_row read_ticket(const pqxx::row& r) {
   t.assigned_at = sql::optional_micros(r[27]);
   t.callback_due_at = sql::optional_micros(r[28]);
   t.sla_due_at = sql::optional_micros(r[29]);
+  t.merged_into = sql::optional_text(r[30]);
   return t;
 }
 
@@ -101,6 +102,8 @@ std::vector<prepared_statement> ticket_statements() {
 "queue_id = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queue_id END, "
        "queued_at = CASE WHEN " HELPDESK_SQL_REQUEUE("status", "$3", "$6") " THEN NULL ELSE queued_at END, "
        "updated_at = now(), version = version + 1 WHERE id = $1 AND status = $2"},
+      {"ticket_find_many", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id "
+                           "WHERE t.id = ANY($1::uuid[])"},
       {"ticket_find", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1"},
       {"ticket_lock", "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1 "
                       "FOR NO KEY UPDATE OF t"},
@@ -193,6 +196,13 @@ std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id
   auto r = tx.exec_prepared(lock ? "ticket_lock" : "ticket_find", id);
   if (r.empty()) return std::nullopt;
   return read_ticket(r[0]);
+}
+
+std::vector<ticket_row> find_many(pqxx::transaction_base& tx, const std::vector<std::string>& ids) {
+  std::vector<ticket_row> out;
+  if (ids.empty()) return out;
+  for (const auto& r : tx.exec_prepared("ticket_find_many", sql::uuid_array(ids))) out.push_back(read_ticket(r));
+  return out;
 }
 
 std::string display_number(pqxx::transaction_base& tx, const std::string& id) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "helpdesk/app/services.hpp"
+#include "helpdesk/events/event_relay.hpp"
 #include "helpdesk/http/metrics.hpp"
 #include "helpdesk/http/router.hpp"
 
@@ -27,6 +28,8 @@ struct route_spec {
 };
 
 const std::vector<route_spec>& route_table();
+// The API's JSON of tickets and messages, for event payloads.
+events::renderers event_renderers();
 http::router build_router(env& e);
 
 }  // namespace helpdesk::api

@@ -8,6 +8,7 @@
 #include "helpdesk/app/router_service.hpp"
 #include "helpdesk/app/sla_service.hpp"
 #include "helpdesk/app/support_service.hpp"
+#include "helpdesk/app/webhook_service.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/db_pool.hpp"
 
@@ -16,7 +17,7 @@ namespace helpdesk::app {
 struct services {
   services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts,
            store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {},
-           router_options router_opts = {}, sla_options sla_opts = {})
+           router_options router_opts = {}, sla_options sla_opts = {}, webhook_options webhook_opts = {})
       : db(pool),
         cpu(workers),
         committer(pool, commit_opts),
@@ -26,7 +27,8 @@ struct services {
         ingest(pool, committer, workers, std::move(ingest_opts)),
         support(pool, calendars),
         router(pool, calendars, router_opts),
-        sla(pool, calendars, sla_opts, [this] { router.kick(); }) {}
+        sla(pool, calendars, sla_opts, [this] { router.kick(); }),
+        webhooks(pool, std::move(webhook_opts)) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
@@ -39,6 +41,7 @@ struct services {
   support_service support;
   router_service router;
   sla_service sla;
+  webhook_service webhooks;
 };
 
 }  // namespace helpdesk::app

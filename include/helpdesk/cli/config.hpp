@@ -47,6 +47,14 @@ struct config {
   bool router = true;
   long sla_tick_ms = 250;
   bool sla = true;
+  bool events = true;
+  long relay_tick_ms = 250;
+  long webhook_tick_ms = 1000;
+  long webhook_timeout_ms = 15000;
+  long webhook_concurrency = 32;
+  long webhook_first_retry_ms = 5000;
+  std::string webhook_allowed_hosts;
+  long stream_heartbeat_s = 15;
   bool migrate = false;
 
   std::string host() const;

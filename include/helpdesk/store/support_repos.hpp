@@ -63,6 +63,7 @@ struct ticket_row {
   std::optional<std::string> assignee_id;
   std::optional<timestamp> assigned_at;
   std::optional<timestamp> callback_due_at;
+  std::optional<std::string> merged_into;  // merged: the ticket that absorbed this one
   std::string display_number() const { return ticket_prefix + "-" + std::to_string(number); }
 };
 
@@ -105,6 +106,11 @@ struct message_row {
   std::vector<attachment_row> attachments;  // metadata only
   // For timelines: the ticket's human number.
   std::string ticket_number;
+  // Outbound: what the delivering integration last reported.
+  std::optional<std::string> delivery_status;
+  std::optional<std::string> delivery_reason;
+  std::optional<timestamp> delivery_updated_at;
+  std::vector<std::string> mentions;  // notes: the agents @mentioned
 };
 
 // Rolls the transaction back and runs it again: a concurrent ingest took a
@@ -245,6 +251,7 @@ struct ticket_edit {
 // Applies the edit to the ticket (locked by the caller, at `current`).
 void apply_edit(pqxx::transaction_base& tx, const ticket_row& current, const ticket_edit& e, const std::string& actor);
 std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id, bool lock = false);
+std::vector<ticket_row> find_many(pqxx::transaction_base& tx, const std::vector<std::string>& ids);
 std::string display_number(pqxx::transaction_base& tx, const std::string& id);
 struct list_filter {
   std::optional<std::string> brand_id;
@@ -282,6 +289,8 @@ std::vector<message_row> for_ticket(pqxx::transaction_base& tx, const std::strin
 // Newest first; the cursor is the last message id of the previous page.
 std::vector<message_row> timeline(pqxx::transaction_base& tx, const std::string& customer_id, const page_request& page);
 std::optional<attachment_row> attachment(pqxx::transaction_base& tx, const std::string& id);
+std::vector<message_row> find_many(pqxx::transaction_base& tx, const std::vector<std::string>& ids);
+std::optional<message_row> find(pqxx::transaction_base& tx, const std::string& id);
 }  // namespace messages
 
 }  // namespace helpdesk::store
