@@ -260,6 +260,8 @@ int run_serve(const config& cfg) {
   // Reverse order of start: background work, then the pools, then the logs.
   svc.router.finish();
   svc.sla.finish();
+  relay.finish();
+  sender.finish();
   db.stop();
   cpu.stop();
   spdlog::info("stopped cleanly");

@@ -247,6 +247,8 @@ void event_relay::stop() {
   if (loop_) loop_->stop();
 }
 
+void event_relay::finish() { loop_.reset(); }
+
 void event_relay::kick() {
   if (loop_) loop_->kick();
 }

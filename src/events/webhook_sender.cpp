@@ -53,6 +53,8 @@ void webhook_sender::stop() {
   if (loop_) loop_->stop();
 }
 
+void webhook_sender::finish() { loop_.reset(); }
+
 void webhook_sender::kick() {
   if (loop_) loop_->kick();
 }

@@ -84,6 +84,17 @@ std::vector<expectation> matrix() {
       {"GET", "/v1/tickets/{id}/sla", "/v1/tickets/{none}/sla", "", {401, 404, 404, 404, 403}},
       {"POST", "/v1/tickets/{id}/messages/{mid}/no-response-needed", "/v1/tickets/{none}/messages/{none}/no-response-needed",
        "", {401, 404, 404, 404, 403}},
+      {"GET", "/v1/webhooks", "/v1/webhooks", "", {401, 200, 403, 403, 403}},
+      {"POST", "/v1/webhooks", "/v1/webhooks", "{}", {401, 422, 403, 403, 403}},
+      {"GET", "/v1/webhooks/{id}", "/v1/webhooks/{none}", "", {401, 404, 403, 403, 403}},
+      {"PATCH", "/v1/webhooks/{id}", "/v1/webhooks/{none}", "{}", {401, 404, 403, 403, 403}},
+      {"DELETE", "/v1/webhooks/{id}", "/v1/webhooks/{none}", "", {401, 404, 403, 403, 403}},
+      {"POST", "/v1/webhooks/{id}/pause", "/v1/webhooks/{none}/pause", "", {401, 404, 403, 403, 403}},
+      {"POST", "/v1/webhooks/{id}/resume", "/v1/webhooks/{none}/resume", "", {401, 404, 403, 403, 403}},
+      {"POST", "/v1/webhooks/{id}/rotate-secret", "/v1/webhooks/{none}/rotate-secret", "", {401, 404, 403, 403, 403}},
+      {"GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/{none}/deliveries", "", {401, 404, 403, 403, 403}},
+      {"POST", "/v1/webhooks/{id}/deliveries/{did}/replay", "/v1/webhooks/{none}/deliveries/{none}/replay", "",
+       {401, 404, 403, 403, 403}},
   };
 }
 

@@ -43,6 +43,7 @@ class event_relay {
   ~event_relay();
   void start(asio::io_context& ioc);
   void stop();
+  void finish();  // after the io_context stopped running, before it is destroyed
   void kick();
   awaitable<relay_report> run_once();
 

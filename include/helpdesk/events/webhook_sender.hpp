@@ -33,6 +33,7 @@ class webhook_sender {
   ~webhook_sender();
   void start(asio::io_context& ioc);
   void stop();
+  void finish();  // after the io_context stopped running, before it is destroyed
   void kick();
   // Leases and starts what is due; returns how many deliveries it started.
   awaitable<int> run_once();
