@@ -115,3 +115,6 @@ CREATE UNLOGGED TABLE ticket_viewers (
   seen_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (ticket_id, agent_id)
 );
+
+-- "My tickets": an agent's open work, whatever its status short of solved.
+CREATE INDEX tickets_mine ON tickets (assignee_id) WHERE assignee_id IS NOT NULL AND status NOT IN ('solved', 'closed');

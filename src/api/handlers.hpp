@@ -84,6 +84,12 @@ HELPDESK_HANDLER(delete_sla_policy);
 HELPDESK_HANDLER(get_ticket_sla);
 HELPDESK_HANDLER(post_no_response_needed);
 
+HELPDESK_HANDLER(post_ticket_reply);
+HELPDESK_HANDLER(post_ticket_note);
+HELPDESK_HANDLER(post_outbound_status);
+HELPDESK_HANDLER(get_views);
+HELPDESK_HANDLER(get_view);
+
 HELPDESK_HANDLER(list_webhooks);
 HELPDESK_HANDLER(create_webhook);
 HELPDESK_HANDLER(get_webhook);

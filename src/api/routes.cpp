@@ -85,6 +85,12 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/tickets/{id}/sla", get_ticket_sla, staff},
       {verb::post, "/v1/tickets/{id}/messages/{mid}/no-response-needed", post_no_response_needed, staff},
 
+      {verb::post, "/v1/tickets/{id}/replies", post_ticket_reply, staff},
+      {verb::post, "/v1/tickets/{id}/notes", post_ticket_note, staff},
+      {verb::post, "/v1/outbound/{message_id}/status", post_outbound_status, integrations},
+      {verb::get, "/v1/views", get_views, staff},
+      {verb::get, "/v1/views/{name}", get_view, staff},
+
       {verb::get, "/v1/webhooks", list_webhooks, admin},
       {verb::post, "/v1/webhooks", create_webhook, admin},
       {verb::get, "/v1/webhooks/{id}", get_webhook, admin},

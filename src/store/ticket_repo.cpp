@@ -4,22 +4,26 @@
 #include "helpdesk/store/routing_repos.hpp"
 #include "helpdesk/store/support_repos.hpp"
 #include "sql_util.hpp"
+#include "ticket_rows.hpp"
 
 namespace helpdesk::store {
 namespace {
 
-#define TICKET_COLUMNS                                                                                           \
-  "t.id, t.brand_id, b.ticket_prefix, t.number, t.customer_id, t.subject, t.status, t.priority, "               \
-  "t.origin_channel, t.language, array_to_json(t.tags)::text, t.callback_required, t.chat_session_id, "          \
-  "t.linked_ticket_id, " HELPDESK_SQL_MICROS("t.customer_waiting_since") ", t.version, " HELPDESK_SQL_MICROS(    \
-      "t.created_at") ", " HELPDESK_SQL_MICROS("t.updated_at") ", " HELPDESK_SQL_MICROS("t.last_inbound_at") ", " \
-      HELPDESK_SQL_MICROS("t.last_outbound_at") ", " HELPDESK_SQL_MICROS("t.solved_at") ", "                    \
-      HELPDESK_SQL_MICROS("t.closed_at") ", t.language_confidence, t.source, t.queue_id, " HELPDESK_SQL_MICROS(   \
-          "t.queued_at") ", t.assignee_id, " HELPDESK_SQL_MICROS("t.assigned_at") ", " HELPDESK_SQL_MICROS(       \
-          "t.callback_due_at") ", " HELPDESK_SQL_MICROS("t.sla_due_at") ", t.merged_into"
-
 #define CANDIDATE_COLUMNS \
   "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
+
+std::optional<thread_candidate> read_candidate(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  thread_candidate c;
+  c.ticket_id = r[0][0].as<std::string>();
+  c.customer_id = r[0][1].as<std::string>();
+  c.status = parse_ticket_status(r[0][2].as<std::string>()).value_or(ticket_status::open);
+  c.solved_at = sql::optional_micros(r[0][3]);
+  c.number = r[0][4].as<long long>();
+  return c;
+}
+
+}  // namespace
 
 ticket_row read_ticket(const pqxx::row& r) {
   ticket_row t;
@@ -56,19 +60,6 @@ ticket_row read_ticket(const pqxx::row& r) {
   t.merged_into = sql::optional_text(r[30]);
   return t;
 }
-
-std::optional<thread_candidate> read_candidate(const pqxx::result& r) {
-  if (r.empty()) return std::nullopt;
-  thread_candidate c;
-  c.ticket_id = r[0][0].as<std::string>();
-  c.customer_id = r[0][1].as<std::string>();
-  c.status = parse_ticket_status(r[0][2].as<std::string>()).value_or(ticket_status::open);
-  c.solved_at = sql::optional_micros(r[0][3]);
-  c.number = r[0][4].as<long long>();
-  return c;
-}
-
-}  // namespace
 
 std::vector<prepared_statement> ticket_statements() {
   return {

@@ -9,6 +9,7 @@
 #include "helpdesk/app/sla_service.hpp"
 #include "helpdesk/app/support_service.hpp"
 #include "helpdesk/app/webhook_service.hpp"
+#include "helpdesk/app/workspace_service.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/db_pool.hpp"
 
@@ -28,7 +29,8 @@ struct services {
         support(pool, calendars),
         router(pool, calendars, router_opts),
         sla(pool, calendars, sla_opts, [this] { router.kick(); }),
-        webhooks(pool, std::move(webhook_opts)) {}
+        webhooks(pool, std::move(webhook_opts)),
+        workspace(pool, calendars, {ingest.options().message_id_domain}) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
@@ -42,6 +44,7 @@ struct services {
   router_service router;
   sla_service sla;
   webhook_service webhooks;
+  workspace_service workspace;
 };
 
 }  // namespace helpdesk::app

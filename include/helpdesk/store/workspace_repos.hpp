@@ -1,0 +1,77 @@
+#pragma once
+// What agents write while working a ticket: replies, internal notes, the
+// delivery reports of outbound messages, and the views of their work.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helpdesk/store/repositories.hpp"
+#include "helpdesk/store/support_repos.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
+
+namespace helpdesk::store {
+
+namespace replies {
+struct brand_facts {
+  std::string name;
+  std::string address;  // the first inbound address: replies come from it
+  std::string reply_status_after = "pending";
+};
+brand_facts brand(pqxx::transaction_base& tx, const std::string& brand_id);
+// The newest customer email of the ticket (the reply answers it).
+std::optional<message_row> last_inbound_email(pqxx::transaction_base& tx, const std::string& ticket_id);
+// The customer's email addresses, newest first.
+std::vector<std::string> customer_emails(pqxx::transaction_base& tx, const std::string& customer_id);
+// A reply stored: the message, the ticket's status and response times, and
+// the ticket events (a JSON array of [kind, data]) in one statement.
+void record(pqxx::transaction_base& tx, const message_row& m, const std::string& new_status,
+            const std::string& actor, const std::string& events_json);
+// A follow-up of a closed ticket (same customer, subject, channel); its number.
+long long open_follow_up(pqxx::transaction_base& tx, const std::string& id, const ticket_row& closed,
+                         const std::string& actor);
+}  // namespace replies
+
+namespace notes {
+// Active agents of the brand among `ids`, and those with one of `emails`.
+std::vector<std::string> mentionable(pqxx::transaction_base& tx, const std::string& brand_id,
+                                     const std::vector<std::string>& ids, const std::vector<std::string>& emails);
+void record(pqxx::transaction_base& tx, const message_row& m, const std::vector<std::string>& mentions,
+            const std::string& actor);
+}  // namespace notes
+
+namespace delivery {
+struct outbound_ref {
+  std::string message_id;
+  std::string ticket_id;
+  std::string brand_id;
+  std::optional<std::string> status;
+};
+std::optional<outbound_ref> lock_outbound(pqxx::transaction_base& tx, const std::string& message_id);
+void report(pqxx::transaction_base& tx, const outbound_ref& m, const std::string& status, const std::string& reason,
+            timestamp at, const std::string& actor);
+}  // namespace delivery
+
+namespace views {
+enum class view { mine, unassigned, breaching, callbacks };
+struct view_query {
+  view which = view::mine;
+  std::string agent_id;
+  long long breaching_within_s = 3600;
+  // Keyset cursor of the urgency order: "rank|due|created|id".
+  std::string after;
+  std::size_t limit = 50;
+};
+std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const view_query& q);
+struct counts {
+  long long mine = 0, unassigned = 0, breaching = 0, callbacks = 0;
+};
+counts count(pqxx::transaction_base& tx, const brand_scope& scope, const std::string& agent_id,
+             long long breaching_within_s);
+// The cursor after `t` in the urgency order.
+std::string cursor_of(const ticket_row& t);
+}  // namespace views
+
+}  // namespace helpdesk::store

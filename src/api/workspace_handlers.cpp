@@ -1,0 +1,124 @@
+// The agent workspace: replies, internal notes, delivery reports from the
+// sending integrations, and the views of an agent's work.
+#include <regex>
+
+#include "handlers.hpp"
+#include "helpdesk/domain/identity.hpp"
+#include "helpdesk/security/tokens.hpp"
+
+namespace helpdesk::api {
+namespace {
+
+constexpr std::size_t max_text = 100000;
+
+json reply_json(const app::reply_outcome& r) {
+  return {{"message", message_json(r.message)}, {"ticket", ticket_json(r.ticket)}, {"follow_up", r.follow_up}};
+}
+
+// "rank|due|created|id", base64url: opaque to clients.
+std::optional<std::string> read_view_cursor(const std::string& text) {
+  auto raw = security::base64url_decode(text);
+  if (!raw) return std::nullopt;
+  static const std::regex shape("^[0-3]\\|-?[0-9]{1,19}\\|-?[0-9]{1,19}\\|[0-9a-f-]{36}$");
+  if (!std::regex_match(*raw, shape) || !is_uuid(raw->substr(raw->rfind('|') + 1))) return std::nullopt;
+  return raw;
+}
+
+long long read_within(const http::request_context& ctx) {
+  auto w = ctx.query("within_s");
+  if (!w) return 3600;
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(*w, &used);
+    if (used == w->size() && v >= 0 && v <= 30LL * 86400) return v;
+  } catch (const std::exception&) {
+  }
+  throw error::validation({{"/query/within_s", "must be a whole number of seconds from 0 to 2592000"}});
+}
+
+}  // namespace
+
+HELPDESK_HANDLER(post_ticket_reply) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"body_text", "body_html", "channel", "cc", "status_after"});
+  in.required("body_text");
+  app::reply_draft d;
+  d.body_text = in.string("body_text", max_text).value_or("");
+  if (doc.contains("body_text") && d.body_text.find_first_not_of(" \t\r\n") == std::string::npos)
+    in.fail("/body_text", "must not be empty");
+  d.body_html = in.string("body_html", 10 * max_text).value_or("");
+  d.channel = in.one_of("channel", {"email", "chat", "phone"});
+  d.status_after = in.one_of("status_after", {"open", "pending", "on_hold", "solved"});
+  const auto cc = in.string_array("cc", 20).value_or(std::vector<std::string>{});
+  for (std::size_t i = 0; i < cc.size(); ++i) {
+    if (auto a = normalize_email(cc[i])) d.cc.push_back(*a);
+    else in.fail("/cc/" + std::to_string(i), "is not an email address");
+  }
+  in.finish();
+  auto out = co_await e.svc.workspace.reply(ctx.caller(), std::string(ctx.param("id")), std::move(d));
+  auto res = json_response(bhttp::status::created, reply_json(out), ctx.req.version());
+  res.set(bhttp::field::location, "/v1/tickets/" + out.ticket.id + "/messages");
+  co_return res;
+}
+
+HELPDESK_HANDLER(post_ticket_note) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"body_text", "mentions"});
+  in.required("body_text");
+  app::note_draft d;
+  d.body_text = in.string("body_text", max_text).value_or("");
+  if (doc.contains("body_text") && d.body_text.find_first_not_of(" \t\r\n") == std::string::npos)
+    in.fail("/body_text", "must not be empty");
+  d.mention_ids = in.string_array("mentions", 50).value_or(std::vector<std::string>{});
+  in.finish();
+  auto m = co_await e.svc.workspace.note(ctx.caller(), std::string(ctx.param("id")), std::move(d));
+  co_return json_response(bhttp::status::created, message_json(m), ctx.req.version());
+}
+
+HELPDESK_HANDLER(post_outbound_status) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"status", "reason", "at"});
+  in.required("status");
+  const auto status = in.one_of("status", {"sent", "delivered", "failed", "bounced"}).value_or("");
+  const auto reason = in.string("reason", 2000).value_or("");
+  const auto at = in.instant("at").value_or(now_utc());
+  in.finish();
+  auto m = co_await e.svc.workspace.report_delivery(ctx.caller(), std::string(ctx.param("message_id")), status, reason, at);
+  co_return json_response(bhttp::status::ok, message_json(m), ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_views) {
+  const auto within = read_within(ctx);
+  auto c = co_await e.svc.workspace.view_counts(ctx.caller(), within);
+  json views = json::array();
+  for (auto [name, n] : {std::pair{"mine", c.mine}, {"unassigned", c.unassigned}, {"breaching", c.breaching},
+                         {"callbacks", c.callbacks}})
+    views.push_back({{"name", name}, {"count", n}, {"url", std::string("/v1/views/") + name}});
+  co_return json_response(bhttp::status::ok, {{"items", views}, {"breaching_within_s", within}}, ctx.req.version());
+}
+
+HELPDESK_HANDLER(get_view) {
+  const std::string name(ctx.param("name"));
+  store::views::view_query q;
+  if (name == "mine") q.which = store::views::view::mine;
+  else if (name == "unassigned") q.which = store::views::view::unassigned;
+  else if (name == "breaching") q.which = store::views::view::breaching;
+  else if (name == "callbacks") q.which = store::views::view::callbacks;
+  else throw error::not_found("view");
+  q.breaching_within_s = read_within(ctx);
+  auto page = read_page(ctx, false);
+  if (auto cursor = ctx.query("cursor"); cursor && !cursor->empty()) {
+    auto raw = read_view_cursor(*cursor);
+    if (!raw) throw error::validation({{"/query/cursor", "is not a cursor this server issued"}});
+    q.after = *raw;
+  }
+  q.limit = page.limit + 1;
+  auto rows = co_await e.svc.workspace.view(ctx.caller(), q);
+  std::optional<std::string> next;
+  if (rows.size() > page.limit) next = security::base64url(store::views::cursor_of(rows[page.limit - 1]));
+  json body = page_json(std::move(rows), page.limit, ticket_json);
+  body["next_cursor"] = next ? json(*next) : json(nullptr);
+  co_return json_response(bhttp::status::ok, body, ctx.req.version());
+}
+
+}  // namespace helpdesk::api

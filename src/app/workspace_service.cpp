@@ -1,0 +1,213 @@
+#include "helpdesk/app/workspace_service.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "helpdesk/domain/error.hpp"
+#include "helpdesk/domain/identity.hpp"
+#include "helpdesk/domain/ids.hpp"
+#include "helpdesk/domain/mentions.hpp"
+#include "helpdesk/domain/outbound_mail.hpp"
+#include "helpdesk/domain/threading.hpp"
+#include "helpdesk/domain/ticket.hpp"
+
+namespace helpdesk::app {
+namespace {
+
+using nlohmann::json;
+
+std::string actor_of(const principal& who) {
+  return who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
+}
+
+store::ticket_row visible_ticket(pqxx::transaction_base& tx, const principal& who, const std::string& id, bool lock) {
+  auto t = is_uuid(id) ? store::tickets::find(tx, id, lock) : std::nullopt;
+  if (!t || !who.can_see_brand(t->brand_id)) throw error::not_found("ticket");
+  return *t;
+}
+
+std::string bracketed(const std::string& id) { return "<" + id + ">"; }
+
+// The email half of a reply: addresses, threading headers, ready-made header lines.
+void address_email(pqxx::transaction_base& tx, const store::ticket_row& t, const reply_draft& d,
+                   const std::string& domain, store::message_row& m) {
+  const auto brand = store::replies::brand(tx, t.brand_id);
+  if (brand.address.empty())
+    throw error::validation({{"/channel", "the brand has no inbound address to send email from"}});
+  const auto parent = store::replies::last_inbound_email(tx, t.id);
+  json parent_mail = parent && parent->email_json ? json::parse(*parent->email_json) : json::object();
+  std::string to;
+  for (const char* key : {"reply_to", "from"}) {
+    if (!to.empty() || !parent_mail.contains(key)) continue;
+    const auto& v = parent_mail[key];
+    const std::string raw = v.is_array() ? (v.empty() ? "" : v[0].get<std::string>()) : v.is_string() ? v.get<std::string>() : "";
+    if (auto a = normalize_email(raw)) to = *a;
+  }
+  if (to.empty()) {
+    const auto known = store::replies::customer_emails(tx, t.customer_id);
+    if (!known.empty()) to = known.front();
+  }
+  if (to.empty()) throw error::validation({{"/channel", "the customer has no email address to reply to"}});
+  const std::string message_id = outbound_message_id(t.id, m.id, domain);
+  std::string in_reply_to;
+  std::vector<std::string> parent_refs;
+  if (parent_mail.contains("message_id") && parent_mail["message_id"].is_string())
+    for (auto& id : split_message_ids(parent_mail["message_id"].get<std::string>())) in_reply_to = std::move(id);
+  if (parent_mail.contains("references") && parent_mail["references"].is_array())
+    for (const auto& r : parent_mail["references"])
+      if (r.is_string())
+        for (auto& id : split_message_ids(r.get<std::string>())) parent_refs.push_back(std::move(id));
+  const auto references = mail_out::reply_references(parent_refs, in_reply_to);
+  m.subject = mail_out::reply_subject(t.subject, ticket_token(t.ticket_prefix, t.number));
+  m.sender = brand.address;
+  m.email_message_id = message_id;
+  std::string refs_header;
+  for (const auto& r : references) refs_header += (refs_header.empty() ? "" : " ") + bracketed(mail_out::header_safe(r));
+  std::string cc_header;
+  for (const auto& c : d.cc) cc_header += (cc_header.empty() ? "" : ", ") + mail_out::header_safe(c);
+  json headers = {{"From", mail_out::mailbox(brand.name, brand.address)},
+                  {"To", mail_out::header_safe(to)},
+                  {"Subject", mail_out::encode_words(m.subject)},
+                  {"Message-ID", bracketed(message_id)}};
+  if (!cc_header.empty()) headers["Cc"] = cc_header;
+  if (!in_reply_to.empty()) headers["In-Reply-To"] = bracketed(mail_out::header_safe(in_reply_to));
+  if (!refs_header.empty()) headers["References"] = refs_header;
+  m.email_json = json{{"from", brand.address},
+                      {"to", json::array({to})},
+                      {"cc", d.cc},
+                      {"subject", m.subject},
+                      {"message_id", message_id},
+                      {"in_reply_to", in_reply_to.empty() ? json(nullptr) : json(in_reply_to)},
+                      {"references", references},
+                      {"headers", headers}}
+                     .dump();
+}
+
+}  // namespace
+
+awaitable<reply_outcome> workspace_service::reply(const principal& who, std::string ticket_id, reply_draft d) {
+  auto job = [this, &who, ticket_id, d](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto t = visible_ticket(tx, who, ticket_id, true);
+    reply_outcome out;
+    const std::string actor = actor_of(who);
+    if (t.status == "closed") {
+      // Closed is final: the answer starts a follow-up that links back.
+      const std::string id = new_uuid_v7();
+      store::replies::open_follow_up(tx, id, t, actor);
+      t = *store::tickets::find(tx, id, true);
+      out.follow_up = true;
+    }
+    std::string channel = d.channel.value_or(t.origin_channel);
+    if (!d.channel && channel == "phone") channel = "email";  // a caller is answered in writing by mail
+    if (channel != "email" && channel != "chat")
+      throw error::validation({{"/channel", "replies go by email or chat; a phone answer is a callback"}});
+    if (channel == "chat" && !t.chat_session_id)
+      throw error::validation({{"/channel", "the ticket has no chat session to answer in"}});
+    const auto brand = store::replies::brand(tx, t.brand_id);
+    const std::string status_after = d.status_after.value_or(brand.reply_status_after);
+    const auto from = parse_ticket_status(t.status), to = parse_ticket_status(status_after);
+    if (!to) throw error::validation({{"/status_after", "must be open, pending, on_hold or solved"}});
+    if (auto why = status_change_refusal(*from, *to)) throw error(errc::conflict, "The status cannot change: " + *why + ".");
+
+    store::message_row m;
+    m.id = new_uuid_v7();
+    m.ticket_id = t.id;
+    m.brand_id = t.brand_id;
+    m.customer_id = t.customer_id;
+    m.channel = channel;
+    m.direction = "outbound";
+    if (!who.agent_id.empty()) m.author_agent_id = who.agent_id;
+    m.body_text = d.body_text;
+    m.body_html = d.body_html;
+    m.occurred_at = now_utc();
+    if (channel == "email") {
+      address_email(tx, t, d, opts_.message_id_domain, m);
+    } else {
+      m.sender = who.name.empty() ? "agent" : who.name;
+      m.chat_session_id = t.chat_session_id;
+    }
+    json events = json::array();
+    events.push_back({"message_added", {{"message_id", m.id}, {"channel", channel}, {"direction", "outbound"}}});
+    if (status_after != t.status)
+      events.push_back({"status_changed", {{"from", t.status}, {"to", status_after}, {"reason", "agent reply"}}});
+    store::replies::record(tx, m, status_after, actor, events.dump());
+    std::vector<store::ticket_row> one{*store::tickets::find(tx, t.id)};
+    calendars_.attach(tx, one, now_utc());
+    out.ticket = std::move(one.front());
+    out.message = *store::messages::find(tx, m.id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::message_row> workspace_service::note(const principal& who, std::string ticket_id, note_draft d) {
+  auto job = [&who, ticket_id, d](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto t = visible_ticket(tx, who, ticket_id, false);
+    std::vector<field_error> errors;
+    for (std::size_t i = 0; i < d.mention_ids.size(); ++i)
+      if (!is_uuid(d.mention_ids[i])) errors.push_back({"/mentions/" + std::to_string(i), "is not an agent id"});
+    if (!errors.empty()) throw error::validation(std::move(errors));
+    const auto emails = mentioned_addresses(d.body_text);
+    auto mentions = store::notes::mentionable(tx, t.brand_id, d.mention_ids, emails);
+    for (std::size_t i = 0; i < d.mention_ids.size(); ++i)
+      if (std::find(mentions.begin(), mentions.end(), d.mention_ids[i]) == mentions.end())
+        errors.push_back({"/mentions/" + std::to_string(i), "is not an active agent of the ticket's brand"});
+    if (!errors.empty()) throw error::validation(std::move(errors));
+    store::message_row m;
+    m.id = new_uuid_v7();
+    m.ticket_id = t.id;
+    m.brand_id = t.brand_id;
+    m.customer_id = t.customer_id;
+    m.channel = "note";
+    m.direction = "internal";
+    if (!who.agent_id.empty()) m.author_agent_id = who.agent_id;
+    m.sender = who.name;
+    m.body_text = d.body_text;
+    m.occurred_at = now_utc();
+    store::notes::record(tx, m, mentions, actor_of(who));
+    auto stored = *store::messages::find(tx, m.id);
+    tx.commit();
+    return stored;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::message_row> workspace_service::report_delivery(const principal& who, std::string message_id,
+                                                                 std::string status, std::string reason, timestamp at) {
+  auto job = [&who, message_id, status, reason, at](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto m = is_uuid(message_id) ? store::delivery::lock_outbound(tx, message_id) : std::nullopt;
+    if (!m || !who.can_see_brand(m->brand_id)) throw error::not_found("outbound message");
+    // Reports arrive out of order; a late one that would step back is kept out.
+    if (delivery_advances(m->status.value_or("queued"), status))
+      store::delivery::report(tx, *m, status, reason, at, actor_of(who));
+    auto stored = *store::messages::find(tx, message_id);
+    tx.commit();
+    return stored;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<std::vector<store::ticket_row>> workspace_service::view(const principal& who, store::views::view_query q) {
+  q.agent_id = who.agent_id;
+  auto job = [this, scope = store::brand_scope::of(who), q](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = store::views::list(tx, scope, q);
+    calendars_.attach(tx, rows, now_utc());
+    return rows;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::views::counts> workspace_service::view_counts(const principal& who, long long breaching_within_s) {
+  auto job = [scope = store::brand_scope::of(who), agent = who.agent_id, breaching_within_s](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return store::views::count(tx, scope, agent, breaching_within_s);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+}  // namespace helpdesk::app

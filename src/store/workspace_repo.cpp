@@ -1,0 +1,209 @@
+// Replies, notes, delivery reports and the agents' views.
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "helpdesk/store/workspace_repos.hpp"
+#include "sql_util.hpp"
+#include "ticket_rows.hpp"
+
+namespace helpdesk::store {
+
+// The urgency order of every view: priority, then the nearest deadline (SLA
+// or callback), then age.
+#define VIEW_RANK "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+#define VIEW_DUE "coalesce(" HELPDESK_SQL_MICROS("least(t.sla_due_at, t.callback_due_at)") ", 9223372036854775807)"
+#define VIEW_FILTER                                                                                               \
+  "($1 OR t.brand_id = ANY($2::uuid[])) AND t.status NOT IN ('solved', 'closed') AND t.merged_into IS NULL "     \
+  "AND CASE $3 WHEN 'mine' THEN t.assignee_id = nullif($4, '')::uuid "                                           \
+  "WHEN 'unassigned' THEN t.assignee_id IS NULL AND (t.language IS NULL OR $4 = '' OR EXISTS (SELECT 1 FROM "      \
+  "agents a, jsonb_array_elements(a.languages) l WHERE a.id = nullif($4, '')::uuid AND l->>'code' = t.language)) " \
+  "WHEN 'breaching' THEN t.sla_due_at <= now() + $5 * interval '1 second' "                                        \
+  "WHEN 'callbacks' THEN t.callback_required END "
+
+std::vector<prepared_statement> workspace_statements() {
+  return {
+      {"reply_brand",
+       "SELECT b.name, coalesce((SELECT a.address FROM brand_inbound_addresses a WHERE a.brand_id = b.id "
+       "ORDER BY a.position LIMIT 1), ''), b.reply_status_after FROM brands b WHERE b.id = $1"},
+      {"reply_last_inbound_email",
+       "SELECT id FROM messages WHERE ticket_id = $1 AND channel = 'email' AND direction = 'inbound' AND NOT automatic "
+       "ORDER BY occurred_at DESC, id DESC LIMIT 1"},
+      {"reply_customer_emails",
+       "SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = 'email' ORDER BY created_at DESC"},
+      {"reply_record",
+       "WITH d AS (UPDATE messages SET delivery_status = 'queued', delivery_updated_at = now() WHERE id = $5), "
+       "t AS (UPDATE tickets SET status = $2, last_outbound_at = now(), customer_waiting_since = NULL, "
+       "solved_at = CASE WHEN $2 = 'solved' THEN coalesce(solved_at, now()) END, updated_at = now(), "
+       "version = version + 1 WHERE id = $1 RETURNING id, brand_id) "
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT t.id, t.brand_id, e->>0, $3, e->1 "
+       "FROM t, jsonb_array_elements($4::jsonb) AS e"},
+      {"reply_follow_up",
+       "WITH n AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, priority, origin_channel, "
+       "language, tags, source, linked_ticket_id, created_at, updated_at) SELECT $1, c.brand_id, "
+       "next_ticket_number(c.brand_id), c.customer_id, c.subject, 'open', c.priority, c.origin_channel, c.language, "
+       "c.tags, c.source, c.id, now(), now() FROM tickets c WHERE c.id = $2 RETURNING id, brand_id, number), "
+       "e AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT n.id, n.brand_id, 'created', $3, "
+       "jsonb_build_object('follow_up_of', $2::text, 'reason', 'reply to a closed ticket') FROM n) SELECT number FROM n"},
+      {"note_mentionable",
+       "SELECT a.id FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id AND ab.brand_id = $1 WHERE a.active "
+       "AND (a.id = ANY($2::uuid[]) OR lower(a.email) = ANY($3::text[])) ORDER BY a.id"},
+      {"note_record",
+       "WITH m AS (UPDATE messages SET mentions = $2::uuid[] WHERE id = $1 RETURNING ticket_id, brand_id) "
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT m.ticket_id, m.brand_id, "
+       "'message_added', $3, jsonb_build_object('message_id', $1::text, 'channel', 'note', 'mentions', "
+       "to_jsonb($2::uuid[])) FROM m"},
+      {"delivery_lock",
+       "SELECT id, ticket_id, brand_id, delivery_status FROM messages WHERE id = $1 AND direction = 'outbound' "
+       "FOR UPDATE"},
+      {"delivery_report",
+       "WITH m AS (UPDATE messages SET delivery_status = $2, delivery_reason = nullif($3, ''), delivery_updated_at = "
+       HELPDESK_SQL_AT("$4") " WHERE id = $1 RETURNING id, ticket_id, brand_id) "
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT m.ticket_id, m.brand_id, 'delivery', "
+       "$5, jsonb_build_object('message_id', m.id::text, 'status', $2::text, 'reason', nullif($3, '')) FROM m"},
+      {"view_list",
+       "SELECT " TICKET_COLUMNS ", " VIEW_RANK ", " VIEW_DUE " FROM tickets t JOIN brands b ON b.id = t.brand_id "
+       "WHERE " VIEW_FILTER "AND ($6 = '' OR (" VIEW_RANK ", " VIEW_DUE ", " HELPDESK_SQL_MICROS("t.created_at")
+       ", t.id) > ($7::int, $8::bigint, $9::bigint, nullif($6, '')::uuid)) "
+       "ORDER BY " VIEW_RANK ", " VIEW_DUE ", t.created_at, t.id LIMIT $10"},
+      {"view_count", "SELECT count(*) FROM tickets t WHERE " VIEW_FILTER},
+  };
+}
+
+namespace replies {
+
+brand_facts brand(pqxx::transaction_base& tx, const std::string& brand_id) {
+  auto r = tx.exec_prepared("reply_brand", brand_id);
+  brand_facts f;
+  if (r.empty()) return f;
+  f.name = r[0][0].as<std::string>();
+  f.address = r[0][1].as<std::string>();
+  f.reply_status_after = r[0][2].as<std::string>();
+  return f;
+}
+
+std::optional<message_row> last_inbound_email(pqxx::transaction_base& tx, const std::string& ticket_id) {
+  auto r = tx.exec_prepared("reply_last_inbound_email", ticket_id);
+  if (r.empty()) return std::nullopt;
+  return messages::find(tx, r[0][0].as<std::string>());
+}
+
+std::vector<std::string> customer_emails(pqxx::transaction_base& tx, const std::string& customer_id) {
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_prepared("reply_customer_emails", customer_id)) out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+void record(pqxx::transaction_base& tx, const message_row& m, const std::string& new_status, const std::string& actor,
+            const std::string& events_json) {
+  messages::insert(tx, m);
+  tx.exec_prepared("reply_record", m.ticket_id, new_status, actor, events_json, m.id);
+}
+
+long long open_follow_up(pqxx::transaction_base& tx, const std::string& id, const ticket_row& closed,
+                         const std::string& actor) {
+  return tx.exec_prepared("reply_follow_up", id, closed.id, actor)[0][0].as<long long>();
+}
+
+}  // namespace replies
+
+namespace notes {
+
+std::vector<std::string> mentionable(pqxx::transaction_base& tx, const std::string& brand_id,
+                                     const std::vector<std::string>& ids, const std::vector<std::string>& emails) {
+  std::vector<std::string> out;
+  if (ids.empty() && emails.empty()) return out;
+  for (const auto& r : tx.exec_prepared("note_mentionable", brand_id, sql::uuid_array(ids), sql::text_array(emails)))
+    out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+void record(pqxx::transaction_base& tx, const message_row& m, const std::vector<std::string>& mentions,
+            const std::string& actor) {
+  messages::insert(tx, m);
+  tx.exec_prepared("note_record", m.id, sql::uuid_array(mentions), actor);
+}
+
+}  // namespace notes
+
+namespace delivery {
+
+std::optional<outbound_ref> lock_outbound(pqxx::transaction_base& tx, const std::string& message_id) {
+  auto r = tx.exec_prepared("delivery_lock", message_id);
+  if (r.empty()) return std::nullopt;
+  return outbound_ref{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                      sql::optional_text(r[0][3])};
+}
+
+void report(pqxx::transaction_base& tx, const outbound_ref& m, const std::string& status, const std::string& reason,
+            timestamp at, const std::string& actor) {
+  tx.exec_prepared("delivery_report", m.message_id, status, reason, to_unix_micros(at), actor);
+}
+
+}  // namespace delivery
+
+namespace views {
+namespace {
+
+const char* name_of(view v) {
+  switch (v) {
+    case view::mine: return "mine";
+    case view::unassigned: return "unassigned";
+    case view::breaching: return "breaching";
+    case view::callbacks: return "callbacks";
+  }
+  return "mine";
+}
+
+int rank_of(const std::string& priority) {
+  if (priority == "urgent") return 0;
+  if (priority == "high") return 1;
+  if (priority == "normal") return 2;
+  return 3;
+}
+
+long long due_of(const ticket_row& t) {
+  std::optional<timestamp> due = t.sla_due_at;
+  if (t.callback_due_at && (!due || *t.callback_due_at < *due)) due = t.callback_due_at;
+  return due ? to_unix_micros(*due) : std::numeric_limits<long long>::max();
+}
+
+}  // namespace
+
+std::string cursor_of(const ticket_row& t) {
+  return std::to_string(rank_of(t.priority)) + "|" + std::to_string(due_of(t)) + "|" +
+         std::to_string(to_unix_micros(t.created_at)) + "|" + t.id;
+}
+
+std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const view_query& q) {
+  std::string id, rank = "0", due = "0", created = "0";
+  if (!q.after.empty()) {
+    const auto a = q.after.find('|'), b = q.after.find('|', a + 1), c = q.after.find('|', b + 1);
+    rank = q.after.substr(0, a);
+    due = q.after.substr(a + 1, b - a - 1);
+    created = q.after.substr(b + 1, c - b - 1);
+    id = q.after.substr(c + 1);
+  }
+  std::vector<ticket_row> out;
+  for (const auto& r : tx.exec_prepared("view_list", scope.all, sql::uuid_array(scope.ids), name_of(q.which), q.agent_id,
+                                        q.breaching_within_s, id, rank, due, created, static_cast<long long>(q.limit)))
+    out.push_back(read_ticket(r));
+  return out;
+}
+
+counts count(pqxx::transaction_base& tx, const brand_scope& scope, const std::string& agent_id,
+             long long breaching_within_s) {
+  counts c;
+  auto one = [&](view v) {
+    return tx.exec_prepared("view_count", scope.all, sql::uuid_array(scope.ids), name_of(v), agent_id,
+                            breaching_within_s)[0][0]
+        .as<long long>();
+  };
+  c.mine = agent_id.empty() ? 0 : one(view::mine);
+  c.unassigned = one(view::unassigned);
+  c.breaching = one(view::breaching);
+  c.callbacks = one(view::callbacks);
+  return c;
+}
+
+}  // namespace views
+}  // namespace helpdesk::store

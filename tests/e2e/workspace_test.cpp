@@ -1,0 +1,183 @@
+// The agent workspace end to end: replies that thread back, notes that
+// never leave, delivery reports and views. Real server, real PostgreSQL.
+#include <thread>
+
+#include "fixture.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace helpdesk::testing {
+namespace {
+
+using nlohmann::json;
+
+class workspace_e2e : public e2e {
+ protected:
+  std::vector<std::string> server_args() override {
+    return {"--webhook-allowed-hosts=127.0.0.1", "--webhook-tick-ms=50", "--relay-tick-ms=50", "--router=false"};
+  }
+  void SetUp() override {
+    e2e::SetUp();
+    auto patched = req("PATCH", "/v1/brands/" + brand_a.id, admin,
+                       R"({"name": "Obchod Žluťoučký", "inbound_addresses": ["podpora@shop-a.example"]})");
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    auto login = req("POST", "/v1/auth/login", "",
+                     json({{"email", agent_a.email}, {"password", "correct horse battery"}}).dump());
+    ASSERT_EQ(login.status, 200) << login.body;
+    session = login.json()["token"];
+  }
+  json email(json doc) {
+    if (!doc.contains("from")) doc["from"] = "Jana Nováková <jana@example.cz>";
+    if (!doc.contains("to")) doc["to"] = {"podpora@shop-a.example"};
+    if (!doc.contains("text")) doc["text"] = "Dobrý den, kde je můj balík?";
+    auto r = call(port(), "POST", "/v1/inbound/email", integration, doc.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json();
+  }
+  http_result reply(const std::string& ticket_id, json body) {
+    return req("POST", "/v1/tickets/" + ticket_id + "/replies", session, body.dump());
+  }
+  std::string session;
+};
+
+TEST_F(workspace_e2e, AReplyThreadsBackWhenTheCustomerAnswers) {
+  auto first = email({{"subject", "Where is my parcel?"}, {"message_id", "<q1@example.cz>"},
+                      {"references", {"<root@example.cz>"}}});
+  const std::string ticket = first["ticket_id"];
+  auto r = reply(ticket, {{"body_text", "Your parcel left today."}, {"cc", {"Boss@Example.cz"}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto out = r.json();
+  const auto& mail = out["message"]["email"];
+  EXPECT_EQ(out["message"]["direction"], "outbound");
+  EXPECT_EQ(mail["in_reply_to"], "q1@example.cz");
+  EXPECT_EQ(mail["references"], json({"root@example.cz", "q1@example.cz"}));
+  EXPECT_EQ(mail["to"], json({"jana@example.cz"}));
+  EXPECT_EQ(mail["cc"], json({"boss@example.cz"}));
+  EXPECT_NE(mail["subject"].get<std::string>().find("[" + first["ticket_number"].get<std::string>() + "]"),
+            std::string::npos);
+  EXPECT_EQ(mail["headers"]["From"].get<std::string>().rfind("=?UTF-8?B?", 0), 0u) << "a non-ASCII brand name is encoded";
+  EXPECT_EQ(out["message"]["delivery"]["status"], "queued");
+  EXPECT_EQ(out["ticket"]["status"], "pending");
+  EXPECT_FALSE(out["ticket"]["last_outbound_at"].is_null());
+  EXPECT_TRUE(out["ticket"]["customer_waiting_since"].is_null());
+  // The customer answers the reply: only In-Reply-To, no token in the subject.
+  const std::string our_id = mail["message_id"];
+  auto answer = email({{"subject", "thanks"}, {"message_id", "<a1@example.cz>"}, {"in_reply_to", "<" + our_id + ">"}});
+  EXPECT_EQ(answer["ticket_id"], ticket);
+  EXPECT_EQ(req("GET", "/v1/tickets/" + ticket, session).json()["status"], "open");
+}
+
+TEST_F(workspace_e2e, RepliesAreValidatedAndAClosedTicketGetsAFollowUp) {
+  auto first = email({{"subject", "Broken\r\nBcc: victim@example.com"}, {"message_id", "<q2@example.cz>"}});
+  const std::string ticket = first["ticket_id"];
+  EXPECT_EQ(reply(ticket, json::object()).status, 422);
+  EXPECT_EQ(reply(ticket, {{"body_text", "  "}}).status, 422);
+  auto bad_cc = reply(ticket, {{"body_text", "x"}, {"cc", {"not an address"}}});
+  EXPECT_EQ(bad_cc.status, 422);
+  EXPECT_EQ(bad_cc.json()["errors"][0]["pointer"], "/cc/0");
+  EXPECT_EQ(reply(ticket, {{"body_text", "x"}, {"channel", "phone"}}).status, 422);
+  EXPECT_EQ(reply(ticket, {{"body_text", "x"}, {"status_after", "closed"}}).status, 422);
+  EXPECT_EQ(reply("00000000-0000-7000-8000-000000000000", {{"body_text", "x"}}).status, 404);
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM messages WHERE direction = 'outbound'"), "0") << "a refused reply stores nothing";
+  auto ok = reply(ticket, {{"body_text", "Sorry!"}, {"status_after", "solved"}});
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  const auto headers = ok.json()["message"]["email"]["headers"];
+  for (const auto& [k, v] : headers.items()) {
+    EXPECT_EQ(v.get<std::string>().find('\r'), std::string::npos) << k;
+    EXPECT_EQ(v.get<std::string>().find('\n'), std::string::npos) << k;
+  }
+  EXPECT_EQ(ok.json()["ticket"]["status"], "solved");
+  db->exec("UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = '" + ticket + "'");
+  auto follow = reply(ticket, {{"body_text", "One more thing."}});
+  ASSERT_EQ(follow.status, 201) << follow.body;
+  EXPECT_TRUE(follow.json()["follow_up"].get<bool>());
+  EXPECT_NE(follow.json()["ticket"]["id"], ticket);
+  EXPECT_EQ(follow.json()["ticket"]["linked_ticket_id"], ticket);
+}
+
+TEST_F(workspace_e2e, NotesNeverReachIntegrations) {
+  webhook_receiver rx;
+  auto sub = req("POST", "/v1/webhooks", admin, json{{"url", rx.url()}, {"events", {"*"}}}.dump());
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  auto first = email({{"subject", "Refund"}, {"message_id", "<q3@example.cz>"}});
+  const std::string ticket = first["ticket_id"];
+  auto note = req("POST", "/v1/tickets/" + ticket + "/notes", session,
+                  json{{"body_text", "SECRET-NOTE customer is a known fraudster, @" + agent_a.email + " check"}}.dump());
+  ASSERT_EQ(note.status, 201) << note.body;
+  EXPECT_EQ(note.json()["mentions"], json({agent_a.id}));
+  EXPECT_TRUE(note.json()["internal"].get<bool>());
+  auto bad = req("POST", "/v1/tickets/" + ticket + "/notes", session,
+                 json{{"body_text", "x"}, {"mentions", {agent_b.id}}}.dump());
+  EXPECT_EQ(bad.status, 422) << "an agent of another brand cannot be mentioned";
+  ASSERT_EQ(reply(ticket, {{"body_text", "We are on it."}}).status, 201);
+  // ticket.created, message.created (inbound), status change, message.created + message.outbound (reply)
+  ASSERT_TRUE(rx.wait_for(5)) << rx.hits().size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  bool outbound = false;
+  for (const auto& h : rx.hits()) {
+    EXPECT_EQ(h.body.find("SECRET-NOTE"), std::string::npos) << h.body;
+    auto body = json::parse(h.body);
+    EXPECT_NE(body["type"], "note.created");
+    if (body["type"] == "message.outbound") {
+      outbound = true;
+      EXPECT_EQ(body["data"]["message"]["text"], "We are on it.");
+      EXPECT_FALSE(body["data"]["message"]["email"]["message_id"].get<std::string>().empty());
+    }
+  }
+  EXPECT_TRUE(outbound);
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM agent_feed WHERE event_type = 'note.created' AND agent_id = '" +
+                       agent_a.id + "'"),
+            "1")
+      << "the mentioned agent is told live";
+}
+
+TEST_F(workspace_e2e, DeliveryReportsShowOnTheMessageAndNeverStepBack) {
+  auto first = email({{"subject", "Invoice"}, {"message_id", "<q4@example.cz>"}});
+  auto r = reply(first["ticket_id"], {{"body_text", "Attached."}});
+  ASSERT_EQ(r.status, 201);
+  const std::string mid = r.json()["message"]["id"];
+  auto report = [&](json body) { return req("POST", "/v1/outbound/" + mid + "/status", integration, body.dump()); };
+  auto delivered = report({{"status", "delivered"}});
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+  EXPECT_EQ(delivered.json()["delivery"]["status"], "delivered");
+  EXPECT_EQ(report({{"status", "sent"}}).json()["delivery"]["status"], "delivered") << "a late report does not step back";
+  auto bounced = report({{"status", "bounced"}, {"reason", "550 mailbox full"}});
+  EXPECT_EQ(bounced.json()["delivery"]["status"], "bounced");
+  EXPECT_EQ(bounced.json()["delivery"]["reason"], "550 mailbox full");
+  EXPECT_EQ(report({{"status", "exploded"}}).status, 422);
+  EXPECT_EQ(req("POST", "/v1/outbound/" + first["message_id"].get<std::string>() + "/status", integration,
+                R"({"status": "sent"})").status,
+            404) << "an inbound message is not an outbound one";
+  EXPECT_EQ(req("POST", "/v1/outbound/" + mid + "/status", session, R"({"status": "sent"})").status, 403);
+}
+
+TEST_F(workspace_e2e, ViewsListMyWorkByUrgencyWithCounts) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(email({{"subject", "T" + std::to_string(i)}, {"message_id", "<v" + std::to_string(i) + "@example.cz>"}})
+                      ["ticket_id"]);
+  db->exec("UPDATE tickets SET assignee_id = '" + agent_a.id + "' WHERE id IN ('" + ids[0] + "', '" + ids[1] + "')");
+  db->exec("UPDATE tickets SET priority = 'urgent' WHERE id = '" + ids[1] + "'");
+  db->exec("UPDATE tickets SET callback_required = true WHERE id = '" + ids[2] + "'");
+  // "Unassigned" lists what the agent could take: tickets in a language it speaks.
+  db->exec("UPDATE agents SET languages = '[{\"code\": \"cs\", \"level\": \"native\"}]' WHERE id = '" + agent_a.id + "'");
+  auto mine = req("GET", "/v1/views/mine?limit=1", session);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(mine.json()["items"].size(), 1u);
+  EXPECT_EQ(mine.json()["items"][0]["id"], ids[1]) << "urgent first";
+  auto next = req("GET", "/v1/views/mine?limit=1&cursor=" + mine.json()["next_cursor"].get<std::string>(), session);
+  ASSERT_EQ(next.json()["items"].size(), 1u);
+  EXPECT_EQ(next.json()["items"][0]["id"], ids[0]);
+  EXPECT_TRUE(next.json()["next_cursor"].is_null());
+  auto counts = req("GET", "/v1/views", session).json();
+  std::map<std::string, long long> by_name;
+  for (const auto& v : counts["items"]) by_name[v["name"]] = v["count"];
+  EXPECT_EQ(by_name["mine"], 2);
+  EXPECT_EQ(by_name["unassigned"], 1);
+  EXPECT_EQ(by_name["callbacks"], 1);
+  EXPECT_EQ(req("GET", "/v1/views/callbacks", session).json()["items"][0]["id"], ids[2]);
+  EXPECT_EQ(req("GET", "/v1/views/nope", session).status, 404);
+  EXPECT_EQ(req("GET", "/v1/views/mine?cursor=garbage", session).status, 422);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
