@@ -89,6 +89,7 @@ HELPDESK_HANDLER(post_ticket_note);
 HELPDESK_HANDLER(post_outbound_status);
 HELPDESK_HANDLER(get_views);
 HELPDESK_HANDLER(get_view);
+HELPDESK_HANDLER(get_stream);
 
 HELPDESK_HANDLER(list_webhooks);
 HELPDESK_HANDLER(create_webhook);

@@ -90,6 +90,7 @@ const std::vector<route_spec>& route_table() {
       {verb::post, "/v1/outbound/{message_id}/status", post_outbound_status, integrations},
       {verb::get, "/v1/views", get_views, staff},
       {verb::get, "/v1/views/{name}", get_view, staff},
+      {verb::get, "/v1/stream", get_stream, staff},
 
       {verb::get, "/v1/webhooks", list_webhooks, admin},
       {verb::post, "/v1/webhooks", create_webhook, admin},

@@ -9,6 +9,7 @@
 #include "helpdesk/app/services.hpp"
 #include "helpdesk/cli/commands.hpp"
 #include "helpdesk/domain/webhook_target.hpp"
+#include "helpdesk/events/live_hub.hpp"
 #include "helpdesk/events/webhook_sender.hpp"
 #include "helpdesk/http/server.hpp"
 #include "helpdesk/obs/logging.hpp"
@@ -155,8 +156,13 @@ int run_serve(const config& cfg) {
   events::webhook_sender sender(db, sender_opts);
   events::relay_options relay_opts;
   relay_opts.tick = std::chrono::milliseconds(cfg.relay_tick_ms);
-  events::event_relay relay(db, api::event_renderers(), relay_opts, [&sender](const events::relay_report& r) {
+  events::hub_options hub_opts;
+  hub_opts.database_url = cfg.database_url;
+  hub_opts.poll = std::chrono::milliseconds(std::max(100L, cfg.relay_tick_ms * 4));
+  events::live_hub live(db, hub_opts);
+  events::event_relay relay(db, api::event_renderers(), relay_opts, [&sender, &live](const events::relay_report& r) {
     if (r.deliveries) sender.kick();
+    if (r.feed_rows) live.kick();
   });
 
   http::metrics metrics;
@@ -176,7 +182,13 @@ int run_serve(const config& cfg) {
                     [&committer] { return double(committer.stats().planned); });
   metrics.add_gauge("helpdesk_db_pool_connected", "Database connections open.", [&db] { return double(db.stats().connected); });
 
-  api::env env{svc, metrics, HELPDESK_VERSION};
+  api::env env{svc, metrics, HELPDESK_VERSION, &live, std::chrono::seconds(cfg.stream_heartbeat_s)};
+  metrics.add_gauge("helpdesk_live_streams", "Open live-update streams (GET /v1/stream).",
+                    [&live] { return double(live.streams()); });
+  metrics.add_gauge("helpdesk_webhook_deliveries_succeeded", "Webhook attempts that got a 2xx, since start.",
+                    [&sender] { return double(sender.delivered()); });
+  metrics.add_gauge("helpdesk_webhook_attempts_failed", "Webhook attempts that failed, since start.",
+                    [&sender] { return double(sender.failed_attempts()); });
   http::router routes = api::build_router(env);
   metrics.describe_routes(routes);
 
@@ -210,6 +222,7 @@ int run_serve(const config& cfg) {
     relay.start(ioc);
     sender.start(ioc);
   }
+  live.start(ioc);
 
   // Signal handling on its own strand: the drain finishes on any I/O thread,
   // and its cancel of the signal wait must not overtake the handler's re-arm.
@@ -234,6 +247,7 @@ int run_serve(const config& cfg) {
     svc.sla.stop();
     relay.stop();
     sender.stop();
+    live.stop();  // streams end, so the drain does not wait for them
     // The delay lets load balancers see the 503 and stop sending traffic
     // before the listener closes.
     shutdown_delay.expires_after(std::chrono::milliseconds(cfg.shutdown_delay_ms));
@@ -262,6 +276,7 @@ int run_serve(const config& cfg) {
   svc.sla.finish();
   relay.finish();
   sender.finish();
+  live.finish();
   db.stop();
   cpu.stop();
   spdlog::info("stopped cleanly");

@@ -256,6 +256,7 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
 
       response res;
       const request& req = parser.get();
+      std::function<awaitable<void>(beast::tcp_stream&)> stream_body;
       if (early) {
         res = make_problem(*early, request_id, path, req.version());
         res.keep_alive(false);  // the unread body is still on the wire
@@ -263,6 +264,7 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
         request_context ctx{req, request_id, remote, nullptr, {}, std::nullopt};
         res = co_await dispatch(ctx, m);
         res.keep_alive(req.keep_alive() && !stopping_);
+        if (res.result() == bhttp::status::ok && !head_request) stream_body = std::move(ctx.stream_body);
       }
       res.set("X-Request-Id", request_id);
       if (head_request) {
@@ -273,11 +275,17 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       const unsigned status = res.result_int();
       const bool keep_alive = res.keep_alive();
 
+      if (stream_body) res.keep_alive(false);
       co_await write_response(c->stream, res, opts_.write_timeout, ec);
       const double secs = std::chrono::duration<double>(clock::now() - started).count();
       metrics_.observe(m.found, status, secs);
       log_access(bhttp::to_string(req.method()), m.found ? std::string_view(m.found->path) : "(unmatched)", path,
                  status, secs * 1000.0, request_id, remote);
+      if (!ec && stream_body) {
+        c->stream.expires_never();
+        co_await stream_body(c->stream);
+        break;
+      }
       if (ec || !keep_alive) break;
     }
   } catch (const std::exception& ex) {

@@ -89,6 +89,7 @@ std::vector<expectation> matrix() {
       {"POST", "/v1/outbound/{message_id}/status", "/v1/outbound/{none}/status", "{}", {401, 422, 403, 403, 422}},
       {"GET", "/v1/views", "/v1/views", "", {401, 200, 200, 200, 403}},
       {"GET", "/v1/views/{name}", "/v1/views/mine", "", {401, 200, 200, 200, 403}},
+      {"GET", "/v1/stream", "/v1/stream", "", {401, 403, 403, 403, 403}},
       {"GET", "/v1/webhooks", "/v1/webhooks", "", {401, 200, 403, 403, 403}},
       {"POST", "/v1/webhooks", "/v1/webhooks", "{}", {401, 422, 403, 403, 403}},
       {"GET", "/v1/webhooks/{id}", "/v1/webhooks/{none}", "", {401, 404, 403, 403, 403}},

@@ -1,4 +1,5 @@
 #include "support/http_client.hpp"
+#include <utility>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -126,6 +127,17 @@ std::string raw_connection::read_response(std::chrono::milliseconds timeout) {
   std::string out = std::move(pending_);
   while (std::chrono::steady_clock::now() < deadline && !parse_response(out))
     if (!read_some(fd_, out, deadline)) break;
+  return out;
+}
+
+std::string raw_connection::read_until(const std::string& needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && pending_.find(needle) == std::string::npos)
+    if (!read_some(fd_, pending_, deadline)) break;
+  const auto at = pending_.find(needle);
+  if (at == std::string::npos) return std::exchange(pending_, std::string());
+  std::string out = pending_.substr(0, at + needle.size());
+  pending_.erase(0, at + needle.size());
   return out;
 }
 

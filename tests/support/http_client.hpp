@@ -37,7 +37,10 @@ class raw_connection {
   std::string read_until_close(std::chrono::milliseconds timeout);
   // Reads one response head and body (by Content-Length) or until timeout.
   std::string read_response(std::chrono::milliseconds timeout);
-  bool closed_by_peer(std::chrono::milliseconds timeout);  // true when EOF/reset arrives in time
+  bool closed_by_peer(std::chrono::milliseconds timeout);
+  // Reads until `needle` arrived (returned with everything before it; the
+  // rest stays for the next read) or the timeout passed (all that arrived).
+  std::string read_until(const std::string& needle, std::chrono::milliseconds timeout);  // true when EOF/reset arrives in time
 
  private:
   int fd_ = -1;

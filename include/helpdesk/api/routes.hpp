@@ -6,6 +6,7 @@
 
 #include "helpdesk/app/services.hpp"
 #include "helpdesk/events/event_relay.hpp"
+#include "helpdesk/events/live_hub.hpp"
 #include "helpdesk/http/metrics.hpp"
 #include "helpdesk/http/router.hpp"
 
@@ -15,6 +16,8 @@ struct env {
   app::services& svc;
   http::metrics& metrics;
   std::string version;
+  events::live_hub* live = nullptr;  // null: live updates are off in this process
+  std::chrono::seconds heartbeat{15};
 };
 
 using endpoint_fn = awaitable<http::response> (*)(env&, http::request_context&);

@@ -25,6 +25,10 @@ struct request_context {
   const route* matched = nullptr;
   std::vector<std::pair<std::string, std::string>> params;  // path parameters
   std::optional<principal> who;                               // set for authenticated routes
+  // Set by a handler that streams (Server-Sent Events): after the response
+  // head is written, the connection belongs to this until it returns, and
+  // is then closed. The response must not carry a Content-Length.
+  std::function<awaitable<void>(beast::tcp_stream&)> stream_body;
 
   std::string_view path() const;
   std::string_view param(std::string_view name) const;

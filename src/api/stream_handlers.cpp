@@ -1,0 +1,131 @@
+// GET /v1/stream: Server-Sent Events for the signed-in agent.
+#include "handlers.hpp"
+
+namespace helpdesk::api {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string sse(const store::relay::feed_row& r) {
+  json data = {{"seq", r.seq},
+               {"type", r.event_type},
+               {"ticket_id", r.ticket_id ? json(*r.ticket_id) : json(nullptr)},
+               {"brand_id", r.brand_id},
+               {"at", format_rfc3339(r.at)},
+               {"data", json::parse(r.data_json, nullptr, false)}};
+  return "id: " + std::to_string(r.seq) + "\nevent: " + r.event_type + "\ndata: " + data.dump() + "\n\n";
+}
+
+std::optional<long long> last_event_id(const http::request_context& ctx) {
+  std::string raw(ctx.req["Last-Event-ID"]);
+  const char* pointer = "/headers/Last-Event-ID";
+  if (raw.empty()) {
+    raw = ctx.query("last_event_id").value_or("");
+    pointer = "/query/last_event_id";
+  }
+  if (raw.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(raw, &used);
+    if (used == raw.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw error::validation({{pointer, "must be the id of an event this stream sent"}});
+}
+
+struct stream_state {
+  env& e;
+  principal who;
+  std::shared_ptr<events::subscriber> sub;
+  long long start = 0;
+  std::optional<long long> resume_from;
+};
+
+awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
+  beast::error_code ec;
+  s.expires_after(std::chrono::seconds(10));
+  co_await asio::async_write(s, asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+awaitable<std::string> views_event(env& e, const principal& who) {
+  auto c = co_await e.svc.workspace.view_counts(who, 3600);
+  json data = {{"mine", c.mine}, {"unassigned", c.unassigned}, {"breaching", c.breaching}, {"callbacks", c.callbacks}};
+  co_return "event: views\ndata: " + data.dump() + "\n\n";
+}
+
+awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& s) {
+  auto& hub = *st->e.live;
+  try {
+    std::string hello = "retry: 2000\n\n";
+    if (st->resume_from) {
+      // What the agent missed while disconnected, up to where the live rows begin.
+      auto missed = co_await hub.since(st->who.agent_id, *st->resume_from);
+      for (const auto& r : missed)
+        if (r.seq <= st->start) hello += sse(r);
+      if (!missed.empty() && missed.size() >= 1000)
+        hello += "event: reset\ndata: {\"reason\": \"more events were missed than a stream replays; reload\"}\n\n";
+    } else {
+      hello += "id: " + std::to_string(st->start) + "\nevent: ready\ndata: {\"seq\": " + std::to_string(st->start) + "}\n\n";
+    }
+    hello += co_await views_event(st->e, st->who);
+    bool open = co_await send(s, hello);
+    auto last_write = clock::now();
+    auto counts_due = clock::time_point::max();
+    const auto heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(st->e.heartbeat);
+    while (open && !st->sub->closed()) {
+      auto wait = heartbeat - std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - last_write);
+      if (counts_due != clock::time_point::max())
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(counts_due - clock::now()));
+      co_await st->sub->wait(std::max(wait, std::chrono::milliseconds(1)));
+      std::string out;
+      for (const auto& r : st->sub->take()) {
+        if (r.seq <= st->start) continue;
+        out += sse(r);
+        // Counts change with the agent's events; tell them a moment later, once.
+        if (counts_due == clock::time_point::max()) counts_due = clock::now() + std::chrono::milliseconds(500);
+      }
+      if (clock::now() >= counts_due) {
+        out += co_await views_event(st->e, st->who);
+        counts_due = clock::time_point::max();
+      }
+      if (out.empty() && clock::now() - last_write >= heartbeat) out = ": keep-alive\n\n";
+      if (!out.empty()) {
+        open = co_await send(s, out);
+        last_write = clock::now();
+      }
+    }
+  } catch (const std::exception&) {
+    // A database hiccup ends the stream; the client reconnects with Last-Event-ID.
+  }
+  hub.unsubscribe(st->sub);
+}
+
+}  // namespace
+
+HELPDESK_HANDLER(get_stream) {
+  const auto& who = ctx.caller();
+  if (who.agent_id.empty())
+    throw error(errc::forbidden, "Live updates are for signed-in agents: sign in with POST /v1/auth/login.");
+  if (!e.live) throw error::unavailable("Live updates are off in this process.", 5);
+  const auto resume_from = last_event_id(ctx);
+  auto ex = co_await asio::this_coro::executor;
+  std::optional<events::live_hub::joined> joined;
+  asio::steady_timer pause(ex);
+  for (int i = 0; i < 60 && !(joined = e.live->subscribe(who.agent_id, ex)); ++i) {
+    // The hub reads the feed's head once at start; a stream opened in that moment waits for it.
+    pause.expires_after(std::chrono::milliseconds(50));
+    beast::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!joined) throw error::unavailable("Live updates are starting; try again.", 1);
+  auto st = std::make_shared<stream_state>(stream_state{e, who, joined->stream, joined->start, resume_from});
+  response res{bhttp::status::ok, ctx.req.version()};
+  res.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("X-Accel-Buffering", "no");
+  ctx.stream_body = [st](beast::tcp_stream& s) { return run_stream(st, s); };
+  co_return res;
+}
+
+}  // namespace helpdesk::api
