@@ -290,11 +290,20 @@ std::optional<int> version_from_if_match(std::string_view v, std::vector<field_e
 
 HELPDESK_HANDLER(patch_ticket) {
   const json doc = parse_json_body(ctx.req);
-  field_reader in(doc, {"status", "priority", "tags", "version"});
+  field_reader in(doc, {"status", "priority", "tags", "version", "subject", "queue_id"});
   store::tickets::ticket_edit edit;
   edit.status = in.one_of("status", {"new", "open", "pending", "on_hold", "solved", "closed"});
   edit.priority = in.one_of("priority", {"low", "normal", "high", "urgent"});
   if (in.value("tags")) edit.tags = read_tags(in, "tags", "/tags", 50);
+  edit.subject = in.string("subject", 500);
+  if (edit.subject) {
+    std::string clean;
+    for (char c : *edit.subject) clean += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    if (clean.find_first_not_of(' ') == std::string::npos) in.fail("/subject", "must not be empty");
+    edit.subject = clean;
+  }
+  edit.queue_id = in.string("queue_id", 64);
+  if (edit.queue_id && !is_uuid(*edit.queue_id)) in.fail("/queue_id", "is not a queue id");
   std::optional<int> version;
   if (auto v = in.integer("version", 1, 2147483647)) version = static_cast<int>(*v);
   std::vector<field_error> errors;
@@ -305,7 +314,8 @@ HELPDESK_HANDLER(patch_ticket) {
     if (from_header) version = from_header;
   }
   for (auto& fe : errors) in.fail(fe.pointer, fe.message);
-  if (!edit.status && !edit.priority && !edit.tags) in.fail("", "nothing to change: give status, priority or tags");
+  if (!edit.status && !edit.priority && !edit.tags && !edit.subject && !edit.queue_id)
+    in.fail("", "nothing to change: give status, priority, tags, subject or queue_id");
   in.finish();
   auto t = co_await e.svc.support.edit_ticket(ctx.caller(), std::string(ctx.param("id")), std::move(edit), version);
   auto res = json_response(bhttp::status::ok, ticket_json(t), ctx.req.version());

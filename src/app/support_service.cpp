@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "helpdesk/store/routing_repos.hpp"
+
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/domain/identity.hpp"
 #include "helpdesk/domain/ids.hpp"
@@ -144,6 +146,10 @@ awaitable<store::ticket_row> support_service::edit_ticket(const principal& who, 
     if (e.status) {
       const auto from = parse_ticket_status(t->status), to = parse_ticket_status(*e.status);
       if (auto why = status_change_refusal(*from, *to)) throw error(errc::conflict, "The status cannot change: " + *why + ".");
+    }
+    if (e.queue_id) {
+      auto q = store::queues::find(tx, *e.queue_id);
+      if (!q || q->brand_id != t->brand_id) throw error::validation({{"/queue_id", "is not a queue of the ticket's brand"}});
     }
     const std::string actor = who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
     store::tickets::apply_edit(tx, *t, e, actor);

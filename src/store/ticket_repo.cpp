@@ -100,12 +100,14 @@ std::vector<prepared_statement> ticket_statements() {
                       "FOR NO KEY UPDATE OF t"},
       // A reopened solved ticket goes back to queue choice, as after ingest.
       {"ticket_edit",
-       "UPDATE tickets SET status = $2, priority = $3, tags = $4::text[], "
+       "UPDATE tickets SET status = $2, priority = $3, tags = $4::text[], subject = coalesce($5, subject), "
        "solved_at = CASE WHEN $2 = 'solved' THEN coalesce(solved_at, now()) WHEN $2 = 'closed' THEN solved_at END, "
        "closed_at = CASE WHEN $2 = 'closed' THEN now() END, "
        "customer_waiting_since = CASE WHEN $2 IN ('solved', 'closed') THEN NULL ELSE customer_waiting_since END, "
-       "queue_id = CASE WHEN status = 'solved' AND $2 <> 'solved' THEN NULL ELSE queue_id END, "
-       "queued_at = CASE WHEN status = 'solved' AND $2 <> 'solved' THEN NULL ELSE queued_at END, "
+       "queue_id = CASE WHEN $6::uuid IS NOT NULL THEN $6::uuid WHEN status = 'solved' AND $2 <> 'solved' THEN NULL "
+       "ELSE queue_id END, "
+       "queued_at = CASE WHEN $6::uuid IS NOT NULL THEN now() WHEN status = 'solved' AND $2 <> 'solved' THEN NULL "
+       "ELSE queued_at END, overflow_steps = CASE WHEN $6::uuid IS NOT NULL THEN 0 ELSE overflow_steps END, "
        "updated_at = now(), version = version + 1 WHERE id = $1"},
       {"ticket_list",
        "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id "
@@ -176,11 +178,16 @@ void apply_edit(pqxx::transaction_base& tx, const ticket_row& t, const ticket_ed
   const std::string status = e.status.value_or(t.status);
   const std::string prio = e.priority.value_or(t.priority);
   const auto tags = e.tags.value_or(t.tags);
-  tx.exec_prepared("ticket_edit", t.id, status, prio, sql::text_array(tags));
+  const bool moved = e.queue_id && (!t.queue_id || *t.queue_id != *e.queue_id);
+  const std::optional<std::string> queue = moved ? e.queue_id : std::nullopt;
+  tx.exec_prepared("ticket_edit", t.id, status, prio, sql::text_array(tags), sql::nullable(e.subject), sql::nullable(queue));
   auto log = [&](const char* kind, const nlohmann::json& data) { router::event(tx, t.id, t.brand_id, kind, actor, data.dump()); };
   if (status != t.status) log("status_changed", {{"from", t.status}, {"to", status}, {"reason", "agent"}});
   if (prio != t.priority) log("priority_changed", {{"from", t.priority}, {"to", prio}});
   if (tags != t.tags) log("tags_changed", {{"from", t.tags}, {"to", tags}});
+  if (e.subject && *e.subject != t.subject) log("subject_changed", {{"from", t.subject}, {"to", *e.subject}});
+  if (moved)
+    log("queue_changed", {{"from", t.queue_id ? nlohmann::json(*t.queue_id) : nlohmann::json(nullptr)}, {"to", *e.queue_id}});
 }
 
 std::optional<ticket_row> find(pqxx::transaction_base& tx, const std::string& id, bool lock) {

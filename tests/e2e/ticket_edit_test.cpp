@@ -68,3 +68,32 @@ TEST_F(ticket_edit_e2e, ClosedIsFinalAndBadInputIsAPreciseProblem) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+TEST_F(ticket_edit_e2e, SubjectAndQueueChangeAndAreLogged) {
+  const auto id = ticket();
+  auto q = call(port(), "POST", "/v1/queues", admin,
+                json({{"brand_id", brand_a.id}, {"name", "Returns"}}).dump());
+  ASSERT_EQ(q.status, 201) << q.body;
+  const std::string queue = q.json()["id"];
+  auto r = patch(id, json({{"subject", "Return of order 1042\r\n"}, {"queue_id", queue}}).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["subject"], "Return of order 1042  ");
+  EXPECT_EQ(r.json()["queue_id"], queue);
+  EXPECT_FALSE(r.json()["queued_at"].is_null());
+  EXPECT_EQ(db->scalar("SELECT string_agg(kind, ',' ORDER BY id) FROM ticket_events WHERE ticket_id = '" + id +
+                       "' AND kind IN ('subject_changed', 'queue_changed')"),
+            "subject_changed,queue_changed");
+  auto other = call(port(), "POST", "/v1/queues", admin, json({{"brand_id", brand_b.id}, {"name", "B"}}).dump());
+  ASSERT_EQ(other.status, 201);
+  auto bad = patch(id, json({{"queue_id", other.json()["id"]}}).dump());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/queue_id");
+  EXPECT_EQ(patch(id, R"({"subject": "   "})").status, 422);
+  EXPECT_EQ(patch(id, R"({"queue_id": "nope"})").status, 422);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing

@@ -247,6 +247,8 @@ struct ticket_edit {
   std::optional<std::string> status;
   std::optional<std::string> priority;
   std::optional<std::vector<std::string>> tags;
+  std::optional<std::string> subject;   // the agent's own subject
+  std::optional<std::string> queue_id;  // moved to this queue of the brand
 };
 // Applies the edit to the ticket (locked by the caller, at `current`).
 void apply_edit(pqxx::transaction_base& tx, const ticket_row& current, const ticket_edit& e, const std::string& actor);
