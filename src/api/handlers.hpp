@@ -90,6 +90,11 @@ HELPDESK_HANDLER(post_outbound_status);
 HELPDESK_HANDLER(get_views);
 HELPDESK_HANDLER(get_view);
 HELPDESK_HANDLER(get_stream);
+HELPDESK_HANDLER(list_canned_responses);
+HELPDESK_HANDLER(create_canned_response);
+HELPDESK_HANDLER(get_canned_response);
+HELPDESK_HANDLER(patch_canned_response);
+HELPDESK_HANDLER(delete_canned_response);
 
 HELPDESK_HANDLER(list_webhooks);
 HELPDESK_HANDLER(create_webhook);

@@ -91,6 +91,11 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/views", get_views, staff},
       {verb::get, "/v1/views/{name}", get_view, staff},
       {verb::get, "/v1/stream", get_stream, staff},
+      {verb::get, "/v1/canned-responses", list_canned_responses, staff},
+      {verb::post, "/v1/canned-responses", create_canned_response, managers},
+      {verb::get, "/v1/canned-responses/{id}", get_canned_response, staff},
+      {verb::patch, "/v1/canned-responses/{id}", patch_canned_response, managers},
+      {verb::delete_, "/v1/canned-responses/{id}", delete_canned_response, managers},
 
       {verb::get, "/v1/webhooks", list_webhooks, admin},
       {verb::post, "/v1/webhooks", create_webhook, admin},

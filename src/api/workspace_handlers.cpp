@@ -4,6 +4,7 @@
 
 #include "handlers.hpp"
 #include "helpdesk/domain/identity.hpp"
+#include "helpdesk/domain/locale_codes.hpp"
 #include "helpdesk/security/tokens.hpp"
 
 namespace helpdesk::api {
@@ -36,13 +37,92 @@ long long read_within(const http::request_context& ctx) {
   throw error::validation({{"/query/within_s", "must be a whole number of seconds from 0 to 2592000"}});
 }
 
+json canned_json(const store::canned_responses::row& r) {
+  return {{"id", r.id},
+          {"brand_id", r.brand_id},
+          {"language", r.language ? json(*r.language) : json(nullptr)},
+          {"name", r.name},
+          {"body", r.body},
+          {"created_at", format_rfc3339(r.created_at)},
+          {"updated_at", format_rfc3339(r.updated_at)}};
+}
+
+std::optional<std::optional<std::string>> read_language(field_reader& in, const json& doc) {
+  if (!doc.is_object() || !doc.contains("language")) return std::nullopt;
+  if (doc["language"].is_null()) return std::optional<std::string>();
+  auto code = in.string("language", 8);
+  if (code && !is_language_code(lower_ascii(*code))) {
+    in.fail("/language", "must be an ISO 639-1 code or null");
+    return std::nullopt;
+  }
+  return code ? std::optional<std::string>(lower_ascii(*code)) : std::optional<std::string>();
+}
+
 }  // namespace
+
+HELPDESK_HANDLER(list_canned_responses) {
+  auto page = read_page(ctx);
+  store::canned_responses::filter f;
+  f.brand_id = ctx.query("brand_id");
+  f.language = ctx.query("language");
+  if (f.brand_id && !is_uuid(*f.brand_id)) throw error::validation({{"/query/brand_id", "is not a brand id"}});
+  if (f.language && !is_language_code(*f.language))
+    throw error::validation({{"/query/language", "must be an ISO 639-1 code"}});
+  const store::page_request wanted{page.limit + 1, page.after_id};  // named: g++ 12 mishandles temporaries in co_await
+  auto rows = co_await e.svc.workspace.list_canned(ctx.caller(), f, wanted);
+  co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, canned_json), ctx.req.version());
+}
+
+HELPDESK_HANDLER(create_canned_response) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"brand_id", "language", "name", "body"});
+  in.required("brand_id");
+  in.required("name");
+  in.required("body");
+  store::canned_responses::row r;
+  r.brand_id = in.string("brand_id", 64).value_or("");
+  r.name = in.string("name", 200).value_or("");
+  r.body = in.string("body", max_text).value_or("");
+  if (doc.contains("name") && r.name.empty()) in.fail("/name", "must not be empty");
+  if (auto l = read_language(in, doc)) r.language = *l;
+  in.finish();
+  auto made = co_await e.svc.workspace.create_canned(ctx.caller(), std::move(r));
+  auto res = json_response(bhttp::status::created, canned_json(made), ctx.req.version());
+  res.set(bhttp::field::location, "/v1/canned-responses/" + made.id);
+  co_return res;
+}
+
+HELPDESK_HANDLER(get_canned_response) {
+  auto r = co_await e.svc.workspace.canned(ctx.caller(), std::string(ctx.param("id")));
+  co_return json_response(bhttp::status::ok, canned_json(r), ctx.req.version());
+}
+
+HELPDESK_HANDLER(patch_canned_response) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"language", "name", "body"});
+  auto name = in.string("name", 200);
+  auto body = in.string("body", max_text);
+  if (name && name->empty()) in.fail("/name", "must not be empty");
+  auto language = read_language(in, doc);
+  in.finish();
+  auto r = co_await e.svc.workspace.update_canned(ctx.caller(), std::string(ctx.param("id")), name, body, language);
+  co_return json_response(bhttp::status::ok, canned_json(r), ctx.req.version());
+}
+
+HELPDESK_HANDLER(delete_canned_response) {
+  co_await e.svc.workspace.delete_canned(ctx.caller(), std::string(ctx.param("id")));
+  co_return no_content_response(ctx.req.version());
+}
 
 HELPDESK_HANDLER(post_ticket_reply) {
   const json doc = parse_json_body(ctx.req);
-  field_reader in(doc, {"body_text", "body_html", "channel", "cc", "status_after"});
-  in.required("body_text");
+  field_reader in(doc, {"body_text", "body_html", "channel", "cc", "status_after", "canned_response_id"});
   app::reply_draft d;
+  d.canned_response_id = in.string("canned_response_id", 64);
+  if (d.canned_response_id && !is_uuid(*d.canned_response_id))
+    in.fail("/canned_response_id", "is not a canned response id");
+  if (!d.canned_response_id) in.required("body_text");
+  else if (doc.contains("body_text")) in.fail("/body_text", "give body_text or canned_response_id, not both");
   d.body_text = in.string("body_text", max_text).value_or("");
   if (doc.contains("body_text") && d.body_text.find_first_not_of(" \t\r\n") == std::string::npos)
     in.fail("/body_text", "must not be empty");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "helpdesk/domain/canned.hpp"
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/domain/identity.hpp"
 #include "helpdesk/domain/ids.hpp"
@@ -83,7 +84,109 @@ void address_email(pqxx::transaction_base& tx, const store::ticket_row& t, const
                      .dump();
 }
 
+store::canned_responses::row visible_canned(pqxx::transaction_base& tx, const principal& who, const std::string& id) {
+  auto r = is_uuid(id) ? store::canned_responses::find(tx, id) : std::nullopt;
+  if (!r || !who.can_see_brand(r->brand_id)) throw error::not_found("canned response");
+  return *r;
+}
+
+void check_canned_body(const std::string& body) {
+  auto unknown = canned::unknown_placeholders(body);
+  if (unknown.empty()) return;
+  std::string known;
+  for (const auto& p : canned::placeholders()) known += (known.empty() ? "" : ", ") + ("{{" + p + "}}");
+  throw error::validation({{"/body", "unknown placeholder {{" + unknown.front() + "}}; known: " + known}});
+}
+
+void check_may_edit_canned(const principal& who) {
+  if (who.role_ != role::admin && who.role_ != role::manager)
+    throw error(errc::forbidden, "Canned responses are kept by managers.");
+}
+
+// The body of a reply made from a canned response, filled in for this ticket.
+std::string render_canned(pqxx::transaction_base& tx, const principal& who, const store::ticket_row& t,
+                          const std::string& id) {
+  auto r = store::canned_responses::find(tx, id);
+  if (!r || r->brand_id != t.brand_id)
+    throw error::validation({{"/canned_response_id", "is not a canned response of the ticket's brand"}});
+  auto customer = store::customers::find(tx, t.customer_id);
+  const std::string customer_name = customer ? customer->name : "";
+  const auto brand = store::replies::brand(tx, t.brand_id);
+  return canned::render(r->body, {{"customer.name", customer_name},
+                                  {"customer.first_name", canned::first_name(customer_name)},
+                                  {"ticket.number", t.display_number()},
+                                  {"ticket.subject", t.subject},
+                                  {"agent.name", who.name},
+                                  {"agent.first_name", canned::first_name(who.name)},
+                                  {"brand.name", brand.name}});
+}
+
 }  // namespace
+
+awaitable<std::vector<store::canned_responses::row>> workspace_service::list_canned(const principal& who,
+                                                                                  store::canned_responses::filter f,
+                                                                                  store::page_request page) {
+  auto job = [scope = store::brand_scope::of(who), f, page](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return store::canned_responses::list(tx, scope, f, page);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::canned_responses::row> workspace_service::canned(const principal& who, std::string id) {
+  auto job = [&who, id](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    return visible_canned(tx, who, id);
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::canned_responses::row> workspace_service::create_canned(const principal& who,
+                                                                        store::canned_responses::row r) {
+  check_may_edit_canned(who);
+  if (!is_uuid(r.brand_id) || !who.can_see_brand(r.brand_id))
+    throw error::validation({{"/brand_id", "is not one of your brands"}});
+  check_canned_body(r.body);
+  r.id = new_uuid_v7();
+  auto job = [r](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    store::canned_responses::insert(tx, r);
+    auto made = *store::canned_responses::find(tx, r.id);
+    tx.commit();
+    return made;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<store::canned_responses::row> workspace_service::update_canned(
+    const principal& who, std::string id, std::optional<std::string> name, std::optional<std::string> body,
+    std::optional<std::optional<std::string>> language) {
+  check_may_edit_canned(who);
+  if (body) check_canned_body(*body);
+  auto job = [&who, id, name, body, language](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    auto r = visible_canned(tx, who, id);
+    if (name) r.name = *name;
+    if (body) r.body = *body;
+    if (language) r.language = *language;
+    store::canned_responses::update(tx, r);
+    auto stored = *store::canned_responses::find(tx, id);
+    tx.commit();
+    return stored;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<void> workspace_service::delete_canned(const principal& who, std::string id) {
+  check_may_edit_canned(who);
+  auto job = [&who, id](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    visible_canned(tx, who, id);
+    store::canned_responses::remove(tx, id);
+    tx.commit();
+  };
+  co_await db_.run(std::move(job));
+}
 
 awaitable<reply_outcome> workspace_service::reply(const principal& who, std::string ticket_id, reply_draft d) {
   auto job = [this, &who, ticket_id, d](pqxx::connection_base& c) {
@@ -118,7 +221,7 @@ awaitable<reply_outcome> workspace_service::reply(const principal& who, std::str
     m.channel = channel;
     m.direction = "outbound";
     if (!who.agent_id.empty()) m.author_agent_id = who.agent_id;
-    m.body_text = d.body_text;
+    m.body_text = d.canned_response_id ? render_canned(tx, who, t, *d.canned_response_id) : d.body_text;
     m.body_html = d.body_html;
     m.occurred_at = now_utc();
     if (channel == "email") {

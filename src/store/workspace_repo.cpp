@@ -66,6 +66,19 @@ std::vector<prepared_statement> workspace_statements() {
        ", t.id) > ($7::int, $8::bigint, $9::bigint, nullif($6, '')::uuid)) "
        "ORDER BY " VIEW_RANK ", " VIEW_DUE ", t.created_at, t.id LIMIT $10"},
       {"view_count", "SELECT count(*) FROM tickets t WHERE " VIEW_FILTER},
+      {"canned_insert",
+       "INSERT INTO canned_responses (id, brand_id, language, name, body) VALUES ($1, $2, $3, $4, $5)"},
+      {"canned_find",
+       "SELECT id, brand_id, language, name, body, " HELPDESK_SQL_MICROS("created_at") ", "
+       HELPDESK_SQL_MICROS("updated_at") " FROM canned_responses WHERE id = $1"},
+      {"canned_list",
+       "SELECT id, brand_id, language, name, body, " HELPDESK_SQL_MICROS("created_at") ", "
+       HELPDESK_SQL_MICROS("updated_at") " FROM canned_responses WHERE ($1 OR brand_id = ANY($2::uuid[])) "
+       "AND ($3::uuid IS NULL OR brand_id = $3::uuid) AND ($4::text IS NULL OR language IS NULL OR language = $4) "
+       "AND ($5 = '' OR id > nullif($5, '')::uuid) ORDER BY id LIMIT $6"},
+      {"canned_update",
+       "UPDATE canned_responses SET language = $2, name = $3, body = $4, updated_at = now() WHERE id = $1"},
+      {"canned_delete", "DELETE FROM canned_responses WHERE id = $1"},
   };
 }
 
@@ -140,6 +153,44 @@ void report(pqxx::transaction_base& tx, const outbound_ref& m, const std::string
 }
 
 }  // namespace delivery
+
+namespace canned_responses {
+namespace {
+
+row read_row(const pqxx::row& r) {
+  return {r[0].as<std::string>(), r[1].as<std::string>(), sql::optional_text(r[2]), r[3].as<std::string>(),
+          r[4].as<std::string>(), sql::micros(r[5]), sql::micros(r[6])};
+}
+
+}  // namespace
+
+void insert(pqxx::transaction_base& tx, const row& r) {
+  tx.exec_prepared("canned_insert", r.id, r.brand_id, sql::nullable(r.language), r.name, r.body);
+}
+
+std::optional<row> find(pqxx::transaction_base& tx, const std::string& id) {
+  auto r = tx.exec_prepared("canned_find", id);
+  if (r.empty()) return std::nullopt;
+  return read_row(r[0]);
+}
+
+std::vector<row> list(pqxx::transaction_base& tx, const brand_scope& scope, const filter& f, const page_request& page) {
+  std::vector<row> out;
+  for (const auto& r : tx.exec_prepared("canned_list", scope.all, sql::uuid_array(scope.ids), sql::nullable(f.brand_id),
+                                        sql::nullable(f.language), page.after_id, static_cast<long long>(page.limit)))
+    out.push_back(read_row(r));
+  return out;
+}
+
+void update(pqxx::transaction_base& tx, const row& r) {
+  tx.exec_prepared("canned_update", r.id, sql::nullable(r.language), r.name, r.body);
+}
+
+bool remove(pqxx::transaction_base& tx, const std::string& id) {
+  return tx.exec_prepared("canned_delete", id).affected_rows() == 1;
+}
+
+}  // namespace canned_responses
 
 namespace views {
 namespace {

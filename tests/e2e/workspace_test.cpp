@@ -179,5 +179,37 @@ TEST_F(workspace_e2e, ViewsListMyWorkByUrgencyWithCounts) {
   EXPECT_EQ(req("GET", "/v1/views/mine?cursor=garbage", session).status, 422);
 }
 
+TEST_F(workspace_e2e, CannedResponsesFillInTheTicketAndAgent) {
+  auto made = req("POST", "/v1/canned-responses", manager,
+                  json{{"brand_id", brand_a.id}, {"language", "cs"}, {"name", "Where is my parcel"},
+                       {"body", "Dobrý den {{customer.first_name}}, k {{ticket.number}}: balík je na cestě. {{agent.name}}"}}
+                      .dump());
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string canned = made.json()["id"];
+  auto unknown = req("POST", "/v1/canned-responses", manager,
+                     json{{"brand_id", brand_a.id}, {"name", "Bad"}, {"body", "{{order.id}}"}}.dump());
+  EXPECT_EQ(unknown.status, 422);
+  EXPECT_EQ(unknown.json()["errors"][0]["pointer"], "/body");
+  EXPECT_EQ(req("POST", "/v1/canned-responses", manager,
+                json{{"brand_id", brand_a.id}, {"language", "cs"}, {"name", "Where is my parcel"}, {"body", "x"}}.dump())
+                .status,
+            409) << "one name per brand and language";
+  EXPECT_EQ(req("GET", "/v1/canned-responses?language=cs", session).json()["items"].size(), 1u);
+  EXPECT_EQ(req("GET", "/v1/canned-responses?language=de", session).json()["items"].size(), 0u);
+  auto first = email({{"subject", "Balík"}, {"message_id", "<c1@example.cz>"}});
+  auto r = reply(first["ticket_id"], {{"canned_response_id", canned}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string text = r.json()["message"]["text"];
+  EXPECT_EQ(text.rfind("Dobrý den Jana, k " + first["ticket_number"].get<std::string>() + ":", 0), 0u) << text;
+  EXPECT_NE(text.find("agent.a"), std::string::npos) << text;
+  EXPECT_EQ(reply(first["ticket_id"], {{"canned_response_id", canned}, {"body_text", "x"}}).status, 422);
+  auto patched = req("PATCH", "/v1/canned-responses/" + canned, manager, R"({"language": null})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_TRUE(patched.json()["language"].is_null());
+  EXPECT_EQ(req("DELETE", "/v1/canned-responses/" + canned, session).status, 403);
+  EXPECT_EQ(req("DELETE", "/v1/canned-responses/" + canned, manager).status, 204);
+  EXPECT_EQ(reply(first["ticket_id"], {{"canned_response_id", canned}}).status, 422);
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

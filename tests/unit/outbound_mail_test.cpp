@@ -96,3 +96,20 @@ TEST(Mentions, DeliveryReportsNeverStepBack) {
   EXPECT_FALSE(delivery_advances("sent", "sent"));
   EXPECT_FALSE(delivery_advances("failed", "delivered"));
 }
+
+#include "helpdesk/domain/canned.hpp"
+
+TEST(Canned, PlaceholdersAreFilledAndUnknownOnesReported) {
+  using namespace helpdesk::canned;
+  const std::map<std::string, std::string> v = {{"customer.first_name", "Jana"}, {"ticket.number", "SHOP-7"},
+                                                {"agent.name", "Petr Novák"}};
+  EXPECT_EQ(render("Dobrý den {{customer.first_name}}, k {{ ticket.number }}: {{agent.name}}", v),
+            "Dobrý den Jana, k SHOP-7: Petr Novák");
+  EXPECT_EQ(render("{{brand.name}}!", v), "!") << "a known placeholder without a value is empty";
+  EXPECT_EQ(render("a {{ unclosed", v), "a {{ unclosed");
+  EXPECT_EQ(unknown_placeholders("{{customer.name}} {{order.id}} {{order.id}} {{x}}"),
+            (std::vector<std::string>{"order.id", "x"}));
+  EXPECT_TRUE(unknown_placeholders("plain text").empty());
+  EXPECT_EQ(first_name("Jana Nováková"), "Jana");
+  EXPECT_EQ(first_name(" Cher "), "Cher");
+}

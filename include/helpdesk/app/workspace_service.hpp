@@ -23,6 +23,7 @@ struct reply_draft {
   std::optional<std::string> channel;  // email or chat; default: the ticket's
   std::vector<std::string> cc;
   std::optional<std::string> status_after;
+  std::optional<std::string> canned_response_id;  // the body is this canned response, filled in
 };
 
 struct reply_outcome {
@@ -46,6 +47,17 @@ class workspace_service {
   // An integration's report on an outbound message: sent, delivered, failed, bounced.
   awaitable<store::message_row> report_delivery(const principal& who, std::string message_id, std::string status,
                                                 std::string reason, timestamp at);
+
+  awaitable<std::vector<store::canned_responses::row>> list_canned(const principal& who,
+                                                                  store::canned_responses::filter f,
+                                                                  store::page_request page);
+  awaitable<store::canned_responses::row> canned(const principal& who, std::string id);
+  awaitable<store::canned_responses::row> create_canned(const principal& who, store::canned_responses::row r);
+  // Fields not given keep their value; a language of nullopt makes it any-language.
+  awaitable<store::canned_responses::row> update_canned(const principal& who, std::string id,
+                                                        std::optional<std::string> name, std::optional<std::string> body,
+                                                        std::optional<std::optional<std::string>> language);
+  awaitable<void> delete_canned(const principal& who, std::string id);
 
   awaitable<std::vector<store::ticket_row>> view(const principal& who, store::views::view_query q);
   awaitable<store::views::counts> view_counts(const principal& who, long long breaching_within_s);

@@ -54,6 +54,27 @@ void report(pqxx::transaction_base& tx, const outbound_ref& m, const std::string
             timestamp at, const std::string& actor);
 }  // namespace delivery
 
+namespace canned_responses {
+struct row {
+  std::string id;
+  std::string brand_id;
+  std::optional<std::string> language;  // none: any language
+  std::string name;
+  std::string body;
+  timestamp created_at{};
+  timestamp updated_at{};
+};
+void insert(pqxx::transaction_base& tx, const row& r);
+std::optional<row> find(pqxx::transaction_base& tx, const std::string& id);
+struct filter {
+  std::optional<std::string> brand_id;
+  std::optional<std::string> language;  // this language or any
+};
+std::vector<row> list(pqxx::transaction_base& tx, const brand_scope& scope, const filter& f, const page_request& page);
+void update(pqxx::transaction_base& tx, const row& r);
+bool remove(pqxx::transaction_base& tx, const std::string& id);
+}  // namespace canned_responses
+
 namespace views {
 enum class view { mine, unassigned, breaching, callbacks };
 struct view_query {
