@@ -90,6 +90,8 @@ HELPDESK_HANDLER(post_outbound_status);
 HELPDESK_HANDLER(get_views);
 HELPDESK_HANDLER(get_view);
 HELPDESK_HANDLER(get_stream);
+HELPDESK_HANDLER(post_ticket_viewing);
+HELPDESK_HANDLER(post_ticket_merge);
 HELPDESK_HANDLER(list_canned_responses);
 HELPDESK_HANDLER(create_canned_response);
 HELPDESK_HANDLER(get_canned_response);
@@ -118,6 +120,7 @@ json token_json(const store::tokens::api_token& t);
 json customer_json(const store::customer_row& c);
 json ticket_json(const store::ticket_row& t);
 json message_json(const store::message_row& m);
+json viewers_json(const std::vector<store::ticket_viewer>& v);
 json queue_json(const routing::queue_def& q);
 json sla_clock_json(const store::clock_row& c);
 

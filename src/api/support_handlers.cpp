@@ -73,6 +73,13 @@ json ticket_json(const store::ticket_row& t) {
           {"merged_into", opt_text(t.merged_into)}};
 }
 
+json viewers_json(const std::vector<store::ticket_viewer>& v) {
+  json out = json::array();
+  for (const auto& x : v)
+    out.push_back({{"agent_id", x.agent_id}, {"name", x.name}, {"composing", x.composing}, {"seen_at", format_rfc3339(x.seen_at)}});
+  return out;
+}
+
 json message_json(const store::message_row& m) {
   json files = json::array();
   for (const auto& a : m.attachments) files.push_back(attachment_json(a));
@@ -267,7 +274,11 @@ HELPDESK_HANDLER(list_tickets) {
 HELPDESK_HANDLER(get_ticket) {
   std::string id(ctx.param("id"));
   auto t = co_await e.svc.support.ticket(ctx.caller(), id);
-  auto res = json_response(bhttp::status::ok, ticket_json(t), ctx.req.version());
+  json body = ticket_json(t);
+  body["viewers"] = viewers_json(t.viewers);
+  // A merged ticket redirects to the one that absorbed it (and still shows itself).
+  auto res = json_response(t.merged_into ? bhttp::status::permanent_redirect : bhttp::status::ok, body, ctx.req.version());
+  if (t.merged_into) res.set(bhttp::field::location, "/v1/tickets/" + *t.merged_into);
   res.set(bhttp::field::etag, "\"" + std::to_string(t.version) + "\"");
   co_return res;
 }

@@ -167,6 +167,27 @@ HELPDESK_HANDLER(post_outbound_status) {
   co_return json_response(bhttp::status::ok, message_json(m), ctx.req.version());
 }
 
+HELPDESK_HANDLER(post_ticket_viewing) {
+  json doc = ctx.req.body().empty() ? json::object() : parse_json_body(ctx.req);
+  field_reader in(doc, {"composing"});
+  const bool composing = in.boolean("composing").value_or(false);
+  in.finish();
+  auto others = co_await e.svc.workspace.viewing(ctx.caller(), std::string(ctx.param("id")), composing);
+  co_return json_response(bhttp::status::ok, {{"viewers", viewers_json(others)}, {"expires_in_s", 30}},
+                          ctx.req.version());
+}
+
+HELPDESK_HANDLER(post_ticket_merge) {
+  const json doc = parse_json_body(ctx.req);
+  field_reader in(doc, {"into"});
+  in.required("into");
+  const auto into = in.string("into", 64).value_or("");
+  in.finish();
+  auto r = co_await e.svc.workspace.merge(ctx.caller(), std::string(ctx.param("id")), into);
+  co_return json_response(bhttp::status::ok, {{"ticket", ticket_json(r.target)}, {"moved_messages", r.messages}},
+                          ctx.req.version());
+}
+
 HELPDESK_HANDLER(get_views) {
   const auto within = read_within(ctx);
   auto c = co_await e.svc.workspace.view_counts(ctx.caller(), within);

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "helpdesk/store/routing_repos.hpp"
+#include "helpdesk/store/workspace_repos.hpp"
 
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/domain/identity.hpp"
@@ -127,6 +128,7 @@ awaitable<store::ticket_row> support_service::ticket(const principal& who, std::
     pqxx::read_transaction tx(c);
     std::vector<store::ticket_row> one{visible_ticket(tx, who, id)};
     calendars_.attach(tx, one, now_utc());
+    one.front().viewers = store::viewing::current(tx, id, who.agent_id, 30);
     return std::move(one.front());
   };
   co_return co_await db_.run(std::move(job));

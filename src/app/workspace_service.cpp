@@ -294,6 +294,51 @@ awaitable<store::message_row> workspace_service::report_delivery(const principal
   co_return co_await db_.run(std::move(job));
 }
 
+awaitable<std::vector<store::ticket_viewer>> workspace_service::viewing(const principal& who, std::string ticket_id,
+                                                                     bool composing) {
+  if (who.agent_id.empty())
+    throw error(errc::forbidden, "Only a signed-in agent can be seen viewing a ticket.");
+  auto job = [&who, ticket_id, composing](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    visible_ticket(tx, who, ticket_id, false);
+    store::viewing::heartbeat(tx, ticket_id, who.agent_id, composing);
+    auto others = store::viewing::current(tx, ticket_id, who.agent_id, 30);
+    tx.commit();
+    return others;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
+awaitable<workspace_service::merge_result> workspace_service::merge(const principal& who, std::string source,
+                                                                    std::string target) {
+  if (!is_uuid(target)) throw error::validation({{"/into", "is not a ticket id"}});
+  if (source == target) throw error::validation({{"/into", "is the ticket itself"}});
+  auto job = [this, &who, source, target](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    // Both rows locked in id order, so two merges of the same pair cannot deadlock.
+    const bool source_first = source < target;
+    std::optional<store::ticket_row> first = is_uuid(source_first ? source : target)
+                                                 ? store::tickets::find(tx, source_first ? source : target, true)
+                                                 : std::nullopt;
+    std::optional<store::ticket_row> second = store::tickets::find(tx, source_first ? target : source, true);
+    auto& s = source_first ? first : second;
+    auto& t = source_first ? second : first;
+    if (!s || !who.can_see_brand(s->brand_id)) throw error::not_found("ticket");
+    if (!t || !who.can_see_brand(t->brand_id)) throw error::validation({{"/into", "is not a ticket you can see"}});
+    if (t->brand_id != s->brand_id) throw error::validation({{"/into", "must be a ticket of the same brand"}});
+    if (s->merged_into) throw error(errc::conflict, "The ticket was already merged into " + *s->merged_into + ".");
+    if (t->merged_into)
+      throw error::validation({{"/into", "was itself merged into " + *t->merged_into + "; merge into that ticket"}});
+    if (t->status == "closed") throw error(errc::conflict, "The target ticket is closed; closed tickets are final.");
+    const auto moved = store::merging::merge(tx, *s, *t, actor_of(who));
+    std::vector<store::ticket_row> one{*store::tickets::find(tx, t->id)};
+    calendars_.attach(tx, one, now_utc());
+    tx.commit();
+    return merge_result{std::move(one.front()), moved.messages};
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
 awaitable<std::vector<store::ticket_row>> workspace_service::view(const principal& who, store::views::view_query q) {
   q.agent_id = who.agent_id;
   auto job = [this, scope = store::brand_scope::of(who), q](pqxx::connection_base& c) {

@@ -66,6 +66,37 @@ std::vector<prepared_statement> workspace_statements() {
        ", t.id) > ($7::int, $8::bigint, $9::bigint, nullif($6, '')::uuid)) "
        "ORDER BY " VIEW_RANK ", " VIEW_DUE ", t.created_at, t.id LIMIT $10"},
       {"view_count", "SELECT count(*) FROM tickets t WHERE " VIEW_FILTER},
+      {"viewing_heartbeat",
+       "WITH old AS (DELETE FROM ticket_viewers WHERE ticket_id = $1 AND seen_at < now() - interval '5 minutes') "
+       "INSERT INTO ticket_viewers (ticket_id, agent_id, composing, seen_at) VALUES ($1, $2, $3, now()) "
+       "ON CONFLICT (ticket_id, agent_id) DO UPDATE SET composing = excluded.composing, seen_at = now()"},
+      {"viewing_current",
+       "SELECT v.agent_id, a.name, v.composing, " HELPDESK_SQL_MICROS("v.seen_at") " FROM ticket_viewers v "
+       "JOIN agents a ON a.id = v.agent_id WHERE v.ticket_id = $1 AND v.agent_id <> coalesce(nullif($2, '')::uuid, "
+       "'00000000-0000-0000-0000-000000000000') AND v.seen_at > now() - $3 * interval '1 second' ORDER BY v.seen_at DESC"},
+      {"ticket_merge_messages", "UPDATE messages SET ticket_id = $2 WHERE ticket_id = $1"},
+      {"ticket_merge_target",
+       "UPDATE tickets t SET tags = ARRAY(SELECT DISTINCT unnest(t.tags || s.tags)), "
+       "customer_waiting_since = CASE WHEN t.customer_waiting_since IS NULL THEN s.customer_waiting_since "
+       "WHEN s.customer_waiting_since IS NULL THEN t.customer_waiting_since "
+       "ELSE least(t.customer_waiting_since, s.customer_waiting_since) END, "
+       "last_inbound_at = greatest(t.last_inbound_at, s.last_inbound_at), "
+       "last_outbound_at = greatest(t.last_outbound_at, s.last_outbound_at), "
+       "callback_required = t.callback_required OR s.callback_required, "
+       "callback_due_at = CASE WHEN t.callback_required OR s.callback_required THEN "
+       "least(t.callback_due_at, s.callback_due_at) END, "
+       "updated_at = now(), version = t.version + 1 FROM tickets s WHERE t.id = $2 AND s.id = $1"},
+      {"ticket_merge_source",
+       "UPDATE tickets SET status = 'closed', closed_at = now(), solved_at = coalesce(solved_at, now()), "
+       "merged_into = $2, assignee_id = NULL, assigned_at = NULL, queue_id = NULL, queued_at = NULL, "
+       "callback_required = false, callback_due_at = NULL, customer_waiting_since = NULL, chat_session_id = NULL, "
+       "updated_at = now(), version = version + 1 WHERE id = $1"},
+      {"ticket_merge_chat_session",
+       "UPDATE tickets SET chat_session_id = $2 WHERE id = $1 AND chat_session_id IS NULL"},
+      {"ticket_merge_log",
+       "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES "
+       "($1::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('into', $2::uuid, 'messages', $5::bigint)), "
+       "($2::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('from', $1::uuid, 'messages', $5::bigint))"},
       {"canned_insert",
        "INSERT INTO canned_responses (id, brand_id, language, name, body) VALUES ($1, $2, $3, $4, $5)"},
       {"canned_find",
@@ -153,6 +184,37 @@ void report(pqxx::transaction_base& tx, const outbound_ref& m, const std::string
 }
 
 }  // namespace delivery
+
+namespace viewing {
+
+void heartbeat(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& agent_id, bool composing) {
+  tx.exec_prepared("viewing_heartbeat", ticket_id, agent_id, composing);
+}
+
+std::vector<ticket_viewer> current(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& except,
+                                   long long within_s) {
+  std::vector<ticket_viewer> out;
+  for (const auto& r : tx.exec_prepared("viewing_current", ticket_id, except, within_s))
+    out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>(), sql::micros(r[3])});
+  return out;
+}
+
+}  // namespace viewing
+
+namespace merging {
+
+moved merge(pqxx::transaction_base& tx, const ticket_row& source, const ticket_row& target, const std::string& actor) {
+  moved m;
+  m.messages = static_cast<long long>(tx.exec_prepared("ticket_merge_messages", source.id, target.id).affected_rows());
+  tx.exec_prepared("ticket_merge_target", source.id, target.id);
+  tx.exec_prepared("ticket_merge_source", source.id, target.id);
+  // The chat goes on in the surviving ticket (a session belongs to one ticket).
+  if (source.chat_session_id) tx.exec_prepared("ticket_merge_chat_session", target.id, *source.chat_session_id);
+  tx.exec_prepared("ticket_merge_log", source.id, target.id, source.brand_id, actor, m.messages);
+  return m;
+}
+
+}  // namespace merging
 
 namespace canned_responses {
 namespace {

@@ -213,3 +213,57 @@ TEST_F(workspace_e2e, CannedResponsesFillInTheTicketAndAgent) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+TEST_F(workspace_e2e, AgentsSeeWhoElseIsViewingOrComposing) {
+  auto first = email({{"subject", "Collision"}, {"message_id", "<w1@example.cz>"}});
+  const std::string ticket = first["ticket_id"];
+  auto other = db->add_agent("agent.c@example.com", role::agent, {brand_a.id});
+  auto login = req("POST", "/v1/auth/login", "", json({{"email", other.email}, {"password", "correct horse battery"}}).dump());
+  ASSERT_EQ(login.status, 200);
+  const std::string other_session = login.json()["token"];
+  auto mine = req("POST", "/v1/tickets/" + ticket + "/viewing", session, R"({"composing": true})");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_TRUE(mine.json()["viewers"].empty());
+  auto theirs = req("POST", "/v1/tickets/" + ticket + "/viewing", other_session);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  ASSERT_EQ(theirs.json()["viewers"].size(), 1u);
+  EXPECT_EQ(theirs.json()["viewers"][0]["agent_id"], agent_a.id);
+  EXPECT_TRUE(theirs.json()["viewers"][0]["composing"].get<bool>());
+  auto shown = req("GET", "/v1/tickets/" + ticket, other_session).json();
+  ASSERT_EQ(shown["viewers"].size(), 1u) << "the ticket shows the others, not oneself";
+  EXPECT_EQ(shown["viewers"][0]["agent_id"], agent_a.id);
+  EXPECT_EQ(req("POST", "/v1/tickets/" + ticket + "/viewing", agent).status, 403) << "a token is nobody to see";
+  EXPECT_EQ(req("POST", "/v1/tickets/" + ticket + "/viewing", session, R"({"composing": "yes"})").status, 422);
+}
+
+TEST_F(workspace_e2e, MergingMovesTheHistoryAndRedirects) {
+  auto a = email({{"subject", "Order 1"}, {"message_id", "<m1@example.cz>"}});
+  auto b = email({{"from", "jana.other@example.cz"}, {"subject", "Same order"}, {"message_id", "<m2@example.cz>"}});
+  const std::string source = b["ticket_id"], target = a["ticket_id"];
+  ASSERT_EQ(req("POST", "/v1/tickets/" + source + "/notes", session, R"({"body_text": "dup"})").status, 201);
+  auto r = req("POST", "/v1/tickets/" + source + "/merge", session, json{{"into", target}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["moved_messages"], 2);
+  EXPECT_EQ(r.json()["ticket"]["id"], target);
+  auto messages = req("GET", "/v1/tickets/" + target + "/messages", session).json()["items"];
+  EXPECT_EQ(messages.size(), 3u);
+  auto merged = req("GET", "/v1/tickets/" + source, session);
+  EXPECT_EQ(merged.status, 308);
+  EXPECT_EQ(merged.header("location"), "/v1/tickets/" + target);
+  EXPECT_EQ(merged.json()["merged_into"], target);
+  EXPECT_EQ(merged.json()["status"], "closed");
+  EXPECT_EQ(db->scalar("SELECT string_agg(kind, ',' ORDER BY ticket_id = '" + source +
+                       "' DESC) FROM ticket_events WHERE kind = 'merged'"),
+            "merged,merged");
+  EXPECT_EQ(req("POST", "/v1/tickets/" + source + "/merge", session, json{{"into", target}}.dump()).status, 409);
+  EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, json{{"into", target}}.dump()).status, 422);
+  EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, json{{"into", source}}.dump()).status, 422)
+      << "a merged ticket takes nothing in";
+  EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, R"({})").status, 422);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing

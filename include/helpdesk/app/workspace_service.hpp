@@ -59,6 +59,15 @@ class workspace_service {
                                                         std::optional<std::optional<std::string>> language);
   awaitable<void> delete_canned(const principal& who, std::string id);
 
+  // The caller's heartbeat on a ticket; answers the other agents on it.
+  awaitable<std::vector<store::ticket_viewer>> viewing(const principal& who, std::string ticket_id, bool composing);
+  struct merge_result {
+    store::ticket_row target;
+    long long messages = 0;
+  };
+  // Merges ticket `source` into `target`: messages move, `source` closes and redirects.
+  awaitable<merge_result> merge(const principal& who, std::string source, std::string target);
+
   awaitable<std::vector<store::ticket_row>> view(const principal& who, store::views::view_query q);
   awaitable<store::views::counts> view_counts(const principal& who, long long breaching_within_s);
 

@@ -31,6 +31,14 @@ struct customer_row {
   std::vector<std::string> flags;  // "vip", "b2b": set by staff, read by SLA policies
 };
 
+// An agent who has the ticket open (a heartbeat within the last half minute).
+struct ticket_viewer {
+  std::string agent_id;
+  std::string name;
+  bool composing = false;
+  timestamp seen_at{};
+};
+
 struct ticket_row {
   std::string id;
   std::string brand_id;
@@ -64,6 +72,7 @@ struct ticket_row {
   std::optional<timestamp> assigned_at;
   std::optional<timestamp> callback_due_at;
   std::optional<std::string> merged_into;  // merged: the ticket that absorbed this one
+  std::vector<ticket_viewer> viewers;      // other agents on it now; filled by the app when one ticket is shown
   std::string display_number() const { return ticket_prefix + "-" + std::to_string(number); }
 };
 

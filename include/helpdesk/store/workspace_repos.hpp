@@ -75,6 +75,22 @@ void update(pqxx::transaction_base& tx, const row& r);
 bool remove(pqxx::transaction_base& tx, const std::string& id);
 }  // namespace canned_responses
 
+namespace viewing {
+void heartbeat(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& agent_id, bool composing);
+// Agents other than `except` seen on the ticket within `within_s`.
+std::vector<ticket_viewer> current(pqxx::transaction_base& tx, const std::string& ticket_id, const std::string& except,
+                                   long long within_s);
+}  // namespace viewing
+
+namespace merging {
+// Moves every message of `source` to `target`, closes `source` as merged
+// into it, and logs both sides. Both are locked by the caller.
+struct moved {
+  long long messages = 0;
+};
+moved merge(pqxx::transaction_base& tx, const ticket_row& source, const ticket_row& target, const std::string& actor);
+}  // namespace merging
+
 namespace views {
 enum class view { mine, unassigned, breaching, callbacks };
 struct view_query {
