@@ -90,6 +90,7 @@ HELPDESK_HANDLER(post_outbound_status);
 HELPDESK_HANDLER(get_views);
 HELPDESK_HANDLER(get_view);
 HELPDESK_HANDLER(get_stream);
+HELPDESK_HANDLER(get_search);
 HELPDESK_HANDLER(post_ticket_viewing);
 HELPDESK_HANDLER(post_ticket_merge);
 HELPDESK_HANDLER(list_canned_responses);

@@ -91,6 +91,7 @@ const std::vector<route_spec>& route_table() {
       {verb::get, "/v1/views", get_views, staff},
       {verb::get, "/v1/views/{name}", get_view, staff},
       {verb::get, "/v1/stream", get_stream, staff},
+      {verb::get, "/v1/search", get_search, staff},
       {verb::post, "/v1/tickets/{id}/viewing", post_ticket_viewing, staff},
       {verb::post, "/v1/tickets/{id}/merge", post_ticket_merge, staff},
       {verb::get, "/v1/canned-responses", list_canned_responses, staff},

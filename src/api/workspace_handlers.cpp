@@ -188,6 +188,37 @@ HELPDESK_HANDLER(post_ticket_merge) {
                           ctx.req.version());
 }
 
+HELPDESK_HANDLER(get_search) {
+  const auto q = ctx.query("q").value_or("");
+  std::vector<field_error> errors;
+  if (q.find_first_not_of(" \t") == std::string::npos) errors.push_back({"/query/q", "must not be empty"});
+  if (q.size() > 500) errors.push_back({"/query/q", "must be at most 500 bytes"});
+  auto brand_id = ctx.query("brand_id");
+  if (brand_id && !is_uuid(*brand_id)) errors.push_back({"/query/brand_id", "is not a brand id"});
+  auto page = read_page(ctx, false);
+  std::size_t offset = 0;
+  if (auto cursor = ctx.query("cursor"); cursor && !cursor->empty()) {
+    auto raw = security::base64url_decode(*cursor);
+    try {
+      std::size_t used = 0;
+      offset = raw && raw->rfind("o:", 0) == 0 ? std::stoul(raw->substr(2), &used) : 0;
+      if (!raw || raw->rfind("o:", 0) != 0 || used != raw->size() - 2 || offset > 10000) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      errors.push_back({"/query/cursor", "is not a cursor this server issued"});
+    }
+  }
+  if (!errors.empty()) throw error::validation(std::move(errors), "The query parameters are invalid.");
+  auto hits = co_await e.svc.workspace.search(ctx.caller(), q, brand_id, offset, page.limit + 1);
+  const bool more = hits.size() > page.limit;
+  if (more) hits.pop_back();
+  json items = json::array();
+  for (const auto& h : hits)
+    items.push_back({{"ticket", ticket_json(h.ticket)}, {"rank", h.rank}, {"matched", h.matched}, {"snippet", h.snippet}});
+  json body = {{"items", items},
+               {"next_cursor", more ? json(security::base64url("o:" + std::to_string(offset + page.limit))) : json(nullptr)}};
+  co_return json_response(bhttp::status::ok, body, ctx.req.version());
+}
+
 HELPDESK_HANDLER(get_views) {
   const auto within = read_within(ctx);
   auto c = co_await e.svc.workspace.view_counts(ctx.caller(), within);

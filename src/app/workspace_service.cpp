@@ -339,6 +339,34 @@ awaitable<workspace_service::merge_result> workspace_service::merge(const princi
   co_return co_await db_.run(std::move(job));
 }
 
+awaitable<std::vector<store::search::hit>> workspace_service::search(const principal& who, std::string text,
+                                                                   std::optional<std::string> brand_id,
+                                                                   std::size_t offset, std::size_t limit) {
+  if (brand_id && !who.can_see_brand(*brand_id)) throw error::validation({{"/query/brand_id", "is not one of your brands"}});
+  auto job = [this, scope = store::brand_scope::of(who), text, brand_id, offset, limit](pqxx::connection_base& c) {
+    pqxx::read_transaction tx(c);
+    store::search::query q;
+    q.text = text;
+    q.brand_id = brand_id;
+    q.offset = offset;
+    q.limit = limit;
+    std::string lower;
+    for (char ch : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    q.identities.push_back(lower);
+    if (auto e = normalize_email(text)) q.identities.push_back(*e);
+    // "777 123 456" is +420777123456 for a brand that dials from CZ.
+    for (const auto& region : store::brands::phone_regions(tx, scope))
+      if (auto e164 = phone_query(text, region)) q.identities.push_back(*e164);
+    auto hits = store::search::tickets(tx, scope, q);
+    std::vector<store::ticket_row> rows;
+    for (auto& h : hits) rows.push_back(h.ticket);
+    calendars_.attach(tx, rows, now_utc());
+    for (std::size_t i = 0; i < hits.size(); ++i) hits[i].ticket = std::move(rows[i]);
+    return hits;
+  };
+  co_return co_await db_.run(std::move(job));
+}
+
 awaitable<std::vector<store::ticket_row>> workspace_service::view(const principal& who, store::views::view_query q) {
   q.agent_id = who.agent_id;
   auto job = [this, scope = store::brand_scope::of(who), q](pqxx::connection_base& c) {

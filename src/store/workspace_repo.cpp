@@ -97,6 +97,31 @@ std::vector<prepared_statement> workspace_statements() {
        "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES "
        "($1::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('into', $2::uuid, 'messages', $5::bigint)), "
        "($2::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('from', $1::uuid, 'messages', $5::bigint))"},
+      // Candidates from three indexes, one rank: the subject weighs most, then
+      // how many messages match, then a match on the customer.
+      {"search_tickets",
+       "WITH q AS (SELECT hd_search_query($3) AS query), "
+       "m AS (SELECT m.ticket_id, count(*) AS n FROM messages m, q WHERE hd_search_text(m.subject || ' ' || m.body_text) "
+       "@@ q.query AND ($1 OR m.brand_id = ANY($2::uuid[])) AND ($4::uuid IS NULL OR m.brand_id = $4::uuid) "
+       "GROUP BY m.ticket_id), "
+       "s AS (SELECT t.id AS ticket_id, ts_rank(hd_search_text(t.subject), q.query) AS r FROM tickets t, q "
+       "WHERE hd_search_text(t.subject) @@ q.query AND ($1 OR t.brand_id = ANY($2::uuid[])) "
+       "AND ($4::uuid IS NULL OR t.brand_id = $4::uuid)), "
+       "c AS (SELECT t.id AS ticket_id FROM customers cu JOIN tickets t ON t.customer_id = cu.id, q "
+       "WHERE (hd_search_text(cu.name) @@ q.query OR cu.id IN (SELECT i.customer_id FROM customer_identities i "
+       "WHERE i.value = ANY($5::text[]))) AND ($1 OR cu.brand_id = ANY($2::uuid[])) "
+       "AND ($4::uuid IS NULL OR cu.brand_id = $4::uuid)), "
+       "h AS (SELECT ticket_id, sum(subject_r) AS subject_r, sum(n) AS n, bool_or(customer) AS customer FROM ("
+       "SELECT ticket_id, 0::real AS subject_r, n, false AS customer FROM m UNION ALL "
+       "SELECT ticket_id, r, 0, false FROM s UNION ALL SELECT ticket_id, 0, 0, true FROM c) x GROUP BY ticket_id) "
+       "SELECT " TICKET_COLUMNS ", (10 * h.subject_r + ln(1 + h.n) + CASE WHEN h.customer THEN 1 ELSE 0 END)::float8 "
+       "AS rank, h.subject_r > 0, h.n > 0, h.customer, "
+       "coalesce((SELECT ts_headline('simple', left(mm.body_text, 5000), websearch_to_tsquery('simple', $3), "
+       "'StartSel=<b>, StopSel=</b>, MaxWords=25, MinWords=10, MaxFragments=1') FROM messages mm WHERE "
+       "mm.ticket_id = t.id AND hd_search_text(mm.subject || ' ' || mm.body_text) @@ q.query "
+       "ORDER BY mm.occurred_at DESC LIMIT 1), '') "
+       "FROM h JOIN tickets t ON t.id = h.ticket_id JOIN brands b ON b.id = t.brand_id, q "
+       "WHERE t.merged_into IS NULL ORDER BY rank DESC, t.updated_at DESC, t.id DESC OFFSET $6 LIMIT $7"},
       {"canned_insert",
        "INSERT INTO canned_responses (id, brand_id, language, name, body) VALUES ($1, $2, $3, $4, $5)"},
       {"canned_find",
@@ -253,6 +278,28 @@ bool remove(pqxx::transaction_base& tx, const std::string& id) {
 }
 
 }  // namespace canned_responses
+
+namespace search {
+
+std::vector<hit> tickets(pqxx::transaction_base& tx, const brand_scope& scope, const query& q) {
+  std::vector<hit> out;
+  for (const auto& r : tx.exec_prepared("search_tickets", scope.all, sql::uuid_array(scope.ids), q.text,
+                                        sql::nullable(q.brand_id), sql::text_array(q.identities),
+                                        static_cast<long long>(q.offset), static_cast<long long>(q.limit))) {
+    hit h;
+    h.ticket = read_ticket(r);
+    const int base = 31;  // the columns after TICKET_COLUMNS
+    h.rank = r[base].as<double>();
+    if (r[base + 1].as<bool>()) h.matched.push_back("subject");
+    if (r[base + 2].as<bool>()) h.matched.push_back("messages");
+    if (r[base + 3].as<bool>()) h.matched.push_back("customer");
+    h.snippet = r[base + 4].as<std::string>();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace search
 
 namespace views {
 namespace {

@@ -90,6 +90,7 @@ std::vector<expectation> matrix() {
       {"GET", "/v1/views", "/v1/views", "", {401, 200, 200, 200, 403}},
       {"GET", "/v1/views/{name}", "/v1/views/mine", "", {401, 200, 200, 200, 403}},
       {"GET", "/v1/stream", "/v1/stream", "", {401, 403, 403, 403, 403}},
+      {"GET", "/v1/search", "/v1/search?q=parcel", "", {401, 200, 200, 200, 403}},
       {"POST", "/v1/tickets/{id}/viewing", "/v1/tickets/{none}/viewing", "", {401, 403, 403, 403, 403}},
       {"POST", "/v1/tickets/{id}/merge", "/v1/tickets/{none}/merge", "{}", {401, 422, 422, 422, 403}},
       {"GET", "/v1/canned-responses", "/v1/canned-responses", "", {401, 200, 200, 200, 403}},

@@ -33,6 +33,13 @@ class workspace_e2e : public e2e {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json();
   }
+  json call_event_on_a(const std::string& call_id, const std::string& from) {
+    json doc = {{"call_id", call_id}, {"event", "missed"}, {"direction", "inbound"}, {"from", from},
+                {"to", "+420222333444"}, {"at", "2026-12-01T10:00:00Z"}};
+    auto r = call(port(), "POST", "/v1/inbound/calls?brand=" + brand_a.id, integration, doc.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json();
+  }
   http_result reply(const std::string& ticket_id, json body) {
     return req("POST", "/v1/tickets/" + ticket_id + "/replies", session, body.dump());
   }
@@ -263,6 +270,60 @@ TEST_F(workspace_e2e, MergingMovesTheHistoryAndRedirects) {
   EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, json{{"into", source}}.dump()).status, 422)
       << "a merged ticket takes nothing in";
   EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, R"({})").status, 422);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+TEST_F(workspace_e2e, SearchFindsSubjectsTextNamesAndPhonesRankedAndScoped) {
+  ASSERT_EQ(req("PATCH", "/v1/brands/" + brand_a.id, admin, R"({"default_phone_region": "CZ"})").status, 200);
+  auto a = email({{"subject", "Reklamace objednávky 1042"}, {"message_id", "<f1@example.cz>"},
+                  {"text", "Dobrý den, zboží dorazilo poškozené."}});
+  auto b = email({{"from", "Petr Dvořák <petr@example.cz>"}, {"subject", "Dotaz"}, {"message_id", "<f2@example.cz>"},
+                  {"text", "Kdy dorazí objednávka 1042? Reklamace prosím."}});
+  auto c = email({{"from", "Eva <eva@example.cz>"}, {"subject", "Faktura"}, {"message_id", "<f3@example.cz>"},
+                  {"text", "Prosím o fakturu."}});
+  auto phoned = call_event_on_a("c1", "+420 777 123 456");
+  auto search = [&](const std::string& q, const std::string& extra = "") {
+    std::string enc;
+    for (unsigned char ch : q) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      enc += std::isalnum(ch) ? std::string(1, static_cast<char>(ch)) : std::string(buf);
+    }
+    return req("GET", "/v1/search?q=" + enc + extra, session);
+  };
+  auto r = search("reklamace");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto items = r.json()["items"];
+  ASSERT_EQ(items.size(), 2u) << r.body;
+  EXPECT_EQ(items[0]["ticket"]["id"], a["ticket_id"]) << "a subject match ranks first";
+  EXPECT_EQ(items[1]["ticket"]["id"], b["ticket_id"]);
+  EXPECT_NE(items[1]["snippet"].get<std::string>().find("<b>Reklamace</b>"), std::string::npos) << items[1];
+  // Accents do not matter either way.
+  EXPECT_EQ(search("objednavky").json()["items"].size(), 1u);
+  EXPECT_EQ(search("dvorak").json()["items"][0]["ticket"]["id"], b["ticket_id"]);
+  auto by_mail = search("eva@example.cz").json()["items"];
+  ASSERT_EQ(by_mail.size(), 1u);
+  EXPECT_EQ(by_mail[0]["matched"], json({"customer"}));
+  auto by_phone = search("777123456").json()["items"];
+  ASSERT_EQ(by_phone.size(), 1u) << "any spelling of the number";
+  EXPECT_EQ(by_phone[0]["ticket"]["id"], phoned["ticket_id"]);
+  auto paged = search("prosím", "&limit=1");
+  ASSERT_EQ(paged.json()["items"].size(), 1u);
+  auto next = search("prosím", "&limit=1&cursor=" + paged.json()["next_cursor"].get<std::string>());
+  ASSERT_EQ(next.json()["items"].size(), 1u);
+  EXPECT_NE(next.json()["items"][0]["ticket"]["id"], paged.json()["items"][0]["ticket"]["id"]);
+  EXPECT_TRUE(search("zzzznothing").json()["items"].empty());
+  EXPECT_EQ(req("GET", "/v1/search", session).status, 422);
+  EXPECT_EQ(req("GET", "/v1/search?q=x&cursor=bad", session).status, 422);
+  // Another brand's agent finds nothing of brand A.
+  auto login = req("POST", "/v1/auth/login", "",
+                   json({{"email", agent_b.email}, {"password", "correct horse battery"}}).dump());
+  EXPECT_TRUE(req("GET", "/v1/search?q=reklamace", login.json()["token"]).json()["items"].empty());
 }
 
 }  // namespace

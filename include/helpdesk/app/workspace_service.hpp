@@ -68,6 +68,12 @@ class workspace_service {
   // Merges ticket `source` into `target`: messages move, `source` closes and redirects.
   awaitable<merge_result> merge(const principal& who, std::string source, std::string target);
 
+  // Full-text search over the caller's brands: ticket subjects, message
+  // text, customer names, emails and phone numbers in any spelling.
+  awaitable<std::vector<store::search::hit>> search(const principal& who, std::string text,
+                                                    std::optional<std::string> brand_id, std::size_t offset,
+                                                    std::size_t limit);
+
   awaitable<std::vector<store::ticket_row>> view(const principal& who, store::views::view_query q);
   awaitable<store::views::counts> view_counts(const principal& who, long long breaching_within_s);
 

@@ -91,6 +91,23 @@ struct moved {
 moved merge(pqxx::transaction_base& tx, const ticket_row& source, const ticket_row& target, const std::string& actor);
 }  // namespace merging
 
+namespace search {
+struct query {
+  std::string text;                     // websearch syntax: words, "a phrase", -not, or
+  std::vector<std::string> identities;  // the text read as an email, handle or phone number (each spelling)
+  std::optional<std::string> brand_id;
+  std::size_t offset = 0;
+  std::size_t limit = 20;
+};
+struct hit {
+  ticket_row ticket;
+  double rank = 0;
+  std::vector<std::string> matched;  // "subject", "messages", "customer"
+  std::string snippet;               // from the newest matching message, matches in <b></b>
+};
+std::vector<hit> tickets(pqxx::transaction_base& tx, const brand_scope& scope, const query& q);
+}  // namespace search
+
 namespace views {
 enum class view { mine, unassigned, breaching, callbacks };
 struct view_query {
