@@ -1,5 +1,6 @@
 #include "helpdesk/app/support_service.hpp"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "helpdesk/store/routing_repos.hpp"
@@ -104,6 +105,13 @@ awaitable<merge_outcome> support_service::merge(const principal& who, std::strin
     merge_outcome out;
     const std::string actor = who.agent_id.empty() ? "token:" + who.credential_id : "agent:" + who.agent_id;
     out.counts = store::customers::merge(tx, survivor, merged, actor);
+    const nlohmann::json payload = {{"customer_id", survivor},
+                                    {"merged_customer_id", merged},
+                                    {"actor", actor},
+                                    {"identities", out.counts.identities},
+                                    {"tickets", out.counts.tickets},
+                                    {"messages", out.counts.messages}};
+    store::router::outbox(tx, s.brand_id, "customer.merged", payload.dump());
     out.survivor = read_card(tx, calendars_, visible_customer(tx, who, survivor));
     tx.commit();
     return out;

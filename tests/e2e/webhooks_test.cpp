@@ -203,6 +203,23 @@ TEST_F(webhooks_e2e, RotationSignsWithTheNewAndTheOldSecret) {
   EXPECT_NE(h.headers.at("webhook-signature").find(' '), std::string::npos);
 }
 
+TEST_F(webhooks_e2e, ACustomerMergeIsAnEvent) {
+  webhook_receiver rx;
+  subscribe(rx.url(), {"customer.merged"});
+  auto a = email("<cm-1@example.cz>");
+  json other = {{"from", "jana.work@example.cz"}, {"to", {"podpora@shop-a.example"}}, {"subject", "x"},
+                {"text", "y"}, {"message_id", "<cm-2@example.cz>"}};
+  auto b = call(port(), "POST", "/v1/inbound/email?brand=" + brand_a.id, integration, other.dump()).json();
+  auto r = req("POST", "/v1/customers/" + a["customer_id"].get<std::string>() + "/merge", admin,
+               json{{"customer_id", b["customer_id"]}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(rx.wait_for(1));
+  auto body = json::parse(rx.hits()[0].body);
+  EXPECT_EQ(body["type"], "customer.merged");
+  EXPECT_EQ(body["data"]["customer_id"], a["customer_id"]);
+  EXPECT_EQ(body["data"]["merged_customer_id"], b["customer_id"]);
+}
+
 TEST_F(webhooks_e2e, BrandFilterKeepsOtherBrandsEventsAway) {
   webhook_receiver rx;
   auto r = req("POST", "/v1/webhooks", admin,
