@@ -8,6 +8,9 @@
 //     a webhook receiver that answers 200 at once; prints how many requests it
 //     got and the deliveries per second between the first and the last.
 // Prints `name value unit` lines.
+// <utility> first: Boost 1.74 Asio needs std::exchange declared (g++ 12).
+#include <utility>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>

@@ -150,7 +150,9 @@ int run_serve(const config& cfg) {
   sender_opts.timeout = std::chrono::milliseconds(cfg.webhook_timeout_ms);
   sender_opts.concurrency = int(cfg.webhook_concurrency);
   sender_opts.backoff_scale = double(cfg.webhook_first_retry_ms) / 5000.0;
-  sender_opts.lease_s = std::max<long long>(60, 4 * cfg.webhook_timeout_ms / 1000);
+  // Longer than an attempt can take, so a live sender keeps its row; a dead
+  // one's row is sent again once the lease runs out.
+  sender_opts.lease_s = 2 * cfg.webhook_timeout_ms / 1000 + 5;
   sender_opts.allowed_hosts = webhook_opts.allowed_hosts;
   sender_opts.worker = worker_name(cfg);
   events::webhook_sender sender(db, sender_opts);

@@ -95,9 +95,12 @@ std::string mailbox(std::string_view name, std::string_view address) {
 }
 
 std::string reply_subject(std::string_view subject, std::string_view token) {
-  std::string s = header_safe(subject);
-  if (!has_reply_prefix(s)) s = "Re: " + s;
-  if (!token.empty() && s.find(token) == std::string::npos) s += " " + std::string(token);
+  const std::string clean = header_safe(subject);
+  // Built by appending: g++ 12 warns falsely (-Wrestrict) on "literal" + string.
+  std::string s;
+  if (!has_reply_prefix(clean)) s.append("Re: ");
+  s.append(clean);
+  if (!token.empty() && s.find(token) == std::string::npos) s.append(" ").append(token);
   return s;
 }
 

@@ -10,6 +10,11 @@
 
 namespace helpdesk::store {
 
+#define WEBHOOK_SELECT                                                                                        \
+  "SELECT id, url, description, array_to_json(events)::text, array_to_json(brands)::text, secret, "          \
+  "previous_secret, " HELPDESK_SQL_MICROS("previous_secret_until") ", state, disabled_reason, "              \
+  HELPDESK_SQL_MICROS("created_at") ", " HELPDESK_SQL_MICROS("updated_at")
+
 std::vector<prepared_statement> event_statements() {
   return {
       {"relay_lock",
@@ -38,19 +43,13 @@ std::vector<prepared_statement> event_statements() {
        "INSERT INTO webhook_subscriptions (id, url, description, events, brands, secret) VALUES ($1, $2, $3, "
        "$4::text[], $5::uuid[], $6)"},
       {"webhook_find",
-       "SELECT id, url, description, array_to_json(events)::text, array_to_json(brands)::text, secret, "
-       "previous_secret, " HELPDESK_SQL_MICROS("previous_secret_until") ", state, disabled_reason, "
-       HELPDESK_SQL_MICROS("created_at") ", " HELPDESK_SQL_MICROS("updated_at")
+       WEBHOOK_SELECT
        " FROM webhook_subscriptions WHERE id = $1"},
       {"webhook_list",
-       "SELECT id, url, description, array_to_json(events)::text, array_to_json(brands)::text, secret, "
-       "previous_secret, " HELPDESK_SQL_MICROS("previous_secret_until") ", state, disabled_reason, "
-       HELPDESK_SQL_MICROS("created_at") ", " HELPDESK_SQL_MICROS("updated_at")
+       WEBHOOK_SELECT
        " FROM webhook_subscriptions WHERE ($1 = '' OR id > nullif($1, '')::uuid) ORDER BY id LIMIT $2"},
       {"webhook_receiving",
-       "SELECT id, url, description, array_to_json(events)::text, array_to_json(brands)::text, secret, "
-       "previous_secret, " HELPDESK_SQL_MICROS("previous_secret_until") ", state, disabled_reason, "
-       HELPDESK_SQL_MICROS("created_at") ", " HELPDESK_SQL_MICROS("updated_at")
+       WEBHOOK_SELECT
        " FROM webhook_subscriptions WHERE state <> 'disabled' ORDER BY id"},
       {"webhook_update",
        "UPDATE webhook_subscriptions SET url = coalesce($2, url), description = coalesce($3, description), "

@@ -220,6 +220,40 @@ TEST_F(webhooks_e2e, ACustomerMergeIsAnEvent) {
   EXPECT_EQ(body["data"]["merged_customer_id"], b["customer_id"]);
 }
 
+class webhooks_failover : public webhooks_e2e {
+ protected:
+  std::vector<std::string> server_args() override {
+    auto a = webhooks_e2e::server_args();
+    a.push_back("--webhook-timeout-ms=1000");  // lease: 2 x 1 s + 5 s
+    return a;
+  }
+};
+
+TEST_F(webhooks_failover, ADeliveryInFlightOnAKilledProcessIsSentByAnother) {
+  webhook_receiver rx({0, 200});  // the first attempt never gets an answer
+  auto sub = subscribe(rx.url(), {"ticket.created"});
+  email("<killed-1@example.cz>");
+  ASSERT_TRUE(rx.wait_for(1));
+  server->signal(SIGKILL);
+  server->wait_exit(std::chrono::seconds(5));
+  server.reset();  // nothing to drain: it was killed
+  server_process other(db->url(), server_args());
+  ASSERT_TRUE(rx.wait_for(2, std::chrono::seconds(20))) << "the lease ran out and another process sent it";
+  auto hits = rx.hits();
+  EXPECT_EQ(hits[0].headers.at("webhook-id"), hits[1].headers.at("webhook-id"));
+  EXPECT_TRUE(verify_standard_webhook(sub["secret"], hits[1]));
+  json items;
+  for (int i = 0; i < 200; ++i) {
+    items = json::parse(call(other.port(), "GET", "/v1/webhooks/" + sub["id"].get<std::string>() + "/deliveries", admin).body)["items"];
+    if (items.size() == 1 && items[0]["state"] == "succeeded") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["state"], "succeeded") << items.dump();
+  other.signal(SIGTERM);
+  EXPECT_EQ(other.wait_exit(std::chrono::seconds(10)), 0);
+}
+
 TEST_F(webhooks_e2e, BrandFilterKeepsOtherBrandsEventsAway) {
   webhook_receiver rx;
   auto r = req("POST", "/v1/webhooks", admin,

@@ -91,6 +91,7 @@ webhook_receiver::webhook_receiver(std::vector<int> statuses, std::string locati
 webhook_receiver::~webhook_receiver() {
   stop_ = true;
   thread_.join();
+  for (int fd : hanging_) ::close(fd);
   ::close(listen_fd_);
 }
 
@@ -135,6 +136,10 @@ void webhook_receiver::serve() {
         if (!statuses_.empty()) status = statuses_[std::min(answered_, statuses_.size() - 1)];
         ++answered_;
         hits_.push_back(h);
+      }
+      if (status == 0) {
+        hanging_.push_back(fd);
+        continue;
       }
       std::string res = "HTTP/1.1 " + std::to_string(status) + " Scripted\r\nContent-Length: 2\r\nConnection: close\r\n";
       if (status >= 300 && status < 400) res += "Location: " + location_ + "\r\n";

@@ -1,7 +1,8 @@
 #pragma once
 // A local HTTP endpoint that plays a webhook receiver: it records every
 // request and answers with the scripted statuses in turn (the last one
-// repeats). A 3xx answer carries a Location header.
+// repeats). A 3xx answer carries a Location header; status 0 never answers
+// (the connection stays open until the receiver goes).
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -41,6 +42,7 @@ class webhook_receiver {
   std::size_t answered_ = 0;
   std::string location_;
   std::vector<hit> hits_;
+  std::vector<int> hanging_;
 };
 
 // The Standard Webhooks check, written from the specification: the
