@@ -1,4 +1,7 @@
 // GET /v1/stream: Server-Sent Events for the signed-in agent.
+#include <map>
+#include <mutex>
+
 #include "handlers.hpp"
 
 namespace helpdesk::api {
@@ -48,8 +51,32 @@ awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
   co_return !ec;
 }
 
+// The counts of one agent, shared by its streams for a second: an agent with
+// many tabs (or a benchmark with thousands of streams) costs one count.
+struct counts_cache {
+  std::mutex mutex;
+  std::map<std::string, std::pair<clock::time_point, store::views::counts>> by_agent;
+};
+counts_cache& cached_counts() {
+  static counts_cache cache;
+  return cache;
+}
+
 awaitable<std::string> views_event(env& e, const principal& who) {
-  auto c = co_await e.svc.workspace.view_counts(who, 3600);
+  auto& cache = cached_counts();
+  std::optional<store::views::counts> known;
+  {
+    std::lock_guard lock(cache.mutex);
+    auto it = cache.by_agent.find(who.agent_id);
+    if (it != cache.by_agent.end() && clock::now() - it->second.first < std::chrono::seconds(1)) known = it->second.second;
+  }
+  if (!known) {
+    known = co_await e.svc.workspace.view_counts(who, 3600);
+    std::lock_guard lock(cache.mutex);
+    if (cache.by_agent.size() > 100000) cache.by_agent.clear();  // bounded: agents come and go
+    cache.by_agent[who.agent_id] = {clock::now(), *known};
+  }
+  const auto& c = *known;
   json data = {{"mine", c.mine}, {"unassigned", c.unassigned}, {"breaching", c.breaching}, {"callbacks", c.callbacks}};
   co_return "event: views\ndata: " + data.dump() + "\n\n";
 }

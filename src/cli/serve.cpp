@@ -208,6 +208,7 @@ int run_serve(const config& cfg) {
   asio::io_context ioc{static_cast<int>(threads)};
   http::server server(ioc, http_opts, routes,
                       [&svc](const std::string& bearer) { return svc.auth.authenticate(bearer); }, metrics);
+  server.on_change([&relay] { relay.kick(); });
   try {
     server.start();
   } catch (const std::exception& ex) {

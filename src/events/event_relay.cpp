@@ -239,7 +239,8 @@ void event_relay::start(asio::io_context& ioc) {
     auto r = co_await run_once();
     if (r.events) spdlog::debug("relay: {} events, {} feed rows, {} deliveries", r.events, r.feed_rows, r.deliveries);
   };
-  loop_ = std::make_unique<app::background_loop>(ioc, "relay", opts_.tick, std::chrono::milliseconds(10), std::move(pass));
+  // Every write request kicks the relay; the gap caps it at 50 passes a second under load.
+  loop_ = std::make_unique<app::background_loop>(ioc, "relay", opts_.tick, std::chrono::milliseconds(20), std::move(pass));
   loop_->start();
 }
 
