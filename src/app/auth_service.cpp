@@ -104,6 +104,39 @@ awaitable<principal> auth_service::authenticate(std::string bearer) {
     if (hit.who.kind == credential_kind::session && hit.session_expires <= now_utc()) throw unauthorized();
     co_return hit.who;
   }
+  bool leader = state == lookup_state::refresh;
+  if (state == lookup_state::miss) {
+    {
+      std::lock_guard lock(mutex_);
+      leader = inflight_.insert(digest).second;
+    }
+    if (!leader) {
+      asio::steady_timer pause(co_await asio::this_coro::executor);
+      for (int i = 0; i < 400; ++i) {
+        pause.expires_after(std::chrono::milliseconds(5));
+        beast::error_code ec;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        const auto again = cache_get(digest, hit);
+        if (again == lookup_state::fresh || again == lookup_state::stale) {
+          if (!hit.valid) throw unauthorized();
+          if (hit.who.kind == credential_kind::session && hit.session_expires <= now_utc()) throw unauthorized();
+          co_return hit.who;
+        }
+        std::lock_guard lock(mutex_);
+        if (!inflight_.count(digest)) break;  // the first lookup failed: try once more ourselves
+      }
+    }
+  }
+  struct inflight_guard {
+    auth_service& self;
+    const std::string& digest;
+    bool active;
+    ~inflight_guard() {
+      if (!active) return;
+      std::lock_guard lock(self.mutex_);
+      self.inflight_.erase(digest);
+    }
+  } guard{*this, digest, state == lookup_state::miss && leader};
   const bool is_session = bearer.rfind(security::session_token_prefix, 0) == 0;
   auto job = [digest, is_session](pqxx::connection_base& c) { return lookup_credential(c, digest, is_session); };
   std::optional<lookup> found;

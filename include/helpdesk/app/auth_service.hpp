@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "helpdesk/app/cpu_pool.hpp"
 #include "helpdesk/domain/auth.hpp"
@@ -67,6 +68,10 @@ class auth_service {
   auth_options opts_;
   std::mutex mutex_;
   std::unordered_map<std::string, cached> cache_;
+  // Digests being looked up now: the other requests with the same credential
+  // wait for that answer instead of queueing a query each (5,000 streams of
+  // one agent reconnecting at once would otherwise overflow the pool's queue).
+  std::unordered_set<std::string> inflight_;
 };
 
 }  // namespace helpdesk::app
