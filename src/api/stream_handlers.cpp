@@ -1,6 +1,7 @@
 // GET /v1/stream: Server-Sent Events for the signed-in agent.
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "handlers.hpp"
 
@@ -52,29 +53,52 @@ awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
 }
 
 // The counts of one agent, shared by its streams for a second: an agent with
-// many tabs (or a benchmark with thousands of streams) costs one count.
+// many tabs (or thousands of streams reconnecting at once) costs one count.
 struct counts_cache {
   std::mutex mutex;
   std::map<std::string, std::pair<clock::time_point, store::views::counts>> by_agent;
+  std::set<std::string> counting;  // agents whose counts are being read: the others wait for them
 };
 counts_cache& cached_counts() {
   static counts_cache cache;
   return cache;
 }
 
+std::optional<store::views::counts> recent_counts(counts_cache& cache, const std::string& agent, bool& leader) {
+  std::lock_guard lock(cache.mutex);
+  auto it = cache.by_agent.find(agent);
+  if (it != cache.by_agent.end() && clock::now() - it->second.first < std::chrono::seconds(1)) return it->second.second;
+  leader = cache.counting.insert(agent).second;
+  return std::nullopt;
+}
+
 awaitable<std::string> views_event(env& e, const principal& who) {
   auto& cache = cached_counts();
-  std::optional<store::views::counts> known;
-  {
-    std::lock_guard lock(cache.mutex);
-    auto it = cache.by_agent.find(who.agent_id);
-    if (it != cache.by_agent.end() && clock::now() - it->second.first < std::chrono::seconds(1)) known = it->second.second;
+  bool leader = false;
+  auto known = recent_counts(cache, who.agent_id, leader);
+  if (!known && !leader) {
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (int i = 0; i < 400 && !known && !leader; ++i) {
+      pause.expires_after(std::chrono::milliseconds(5));
+      beast::error_code ec;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      known = recent_counts(cache, who.agent_id, leader);
+    }
   }
   if (!known) {
-    known = co_await e.svc.workspace.view_counts(who, 3600);
+    std::optional<store::views::counts> read;
+    std::exception_ptr failure;
+    try {
+      read = co_await e.svc.workspace.view_counts(who, 3600);
+    } catch (...) {
+      failure = std::current_exception();
+    }
     std::lock_guard lock(cache.mutex);
+    cache.counting.erase(who.agent_id);
+    if (failure) std::rethrow_exception(failure);
     if (cache.by_agent.size() > 100000) cache.by_agent.clear();  // bounded: agents come and go
-    cache.by_agent[who.agent_id] = {clock::now(), *known};
+    cache.by_agent[who.agent_id] = {clock::now(), *read};
+    known = read;
   }
   const auto& c = *known;
   json data = {{"mine", c.mine}, {"unassigned", c.unassigned}, {"breaching", c.breaching}, {"callbacks", c.callbacks}};
