@@ -10,16 +10,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-std::string sse(const store::relay::feed_row& r) {
-  json data = {{"seq", r.seq},
-               {"type", r.event_type},
-               {"ticket_id", r.ticket_id ? json(*r.ticket_id) : json(nullptr)},
-               {"brand_id", r.brand_id},
-               {"at", format_rfc3339(r.at)},
-               {"data", json::parse(r.data_json, nullptr, false)}};
-  return "id: " + std::to_string(r.seq) + "\nevent: " + r.event_type + "\ndata: " + data.dump() + "\n\n";
-}
-
 std::optional<long long> last_event_id(const http::request_context& ctx) {
   std::string raw(ctx.req["Last-Event-ID"]);
   const char* pointer = "/headers/Last-Event-ID";
@@ -109,11 +99,16 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
   auto& hub = *st->e.live;
   try {
     std::string hello = "retry: 2000\n\n";
+    // Rows up to here are sent; live ones at or below it are repeats.
+    long long sent = st->start;
     if (st->resume_from) {
-      // What the agent missed while disconnected, up to where the live rows begin.
+      // What the agent missed while disconnected, from the feed itself: the
+      // hub may not have seen the newest rows yet.
       auto missed = co_await hub.since(st->who.agent_id, *st->resume_from);
-      for (const auto& r : missed)
-        if (r.seq <= st->start) hello += sse(r);
+      for (const auto& r : missed) {
+        hello += events::sse_frame(r);
+        sent = std::max(sent, r.seq);
+      }
       if (!missed.empty() && missed.size() >= 1000)
         hello += "event: reset\ndata: {\"reason\": \"more events were missed than a stream replays; reload\"}\n\n";
     } else {
@@ -130,9 +125,10 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
         wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(counts_due - clock::now()));
       co_await st->sub->wait(std::max(wait, std::chrono::milliseconds(1)));
       std::string out;
-      for (const auto& r : st->sub->take()) {
-        if (r.seq <= st->start) continue;
-        out += sse(r);
+      for (const auto& f : st->sub->take()) {
+        if (f.seq <= sent) continue;
+        sent = f.seq;
+        out += *f.text;
         // Counts change with the agent's events; tell them a moment later, once.
         if (counts_due == clock::time_point::max()) counts_due = clock::now() + std::chrono::milliseconds(500);
       }

@@ -1,14 +1,25 @@
 #include "helpdesk/events/live_hub.hpp"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 namespace helpdesk::events {
 
-void subscriber::push(const store::relay::feed_row& row) {
+std::string sse_frame(const store::relay::feed_row& r) {
+  const nlohmann::json data = {{"seq", r.seq},
+                               {"type", r.event_type},
+                               {"ticket_id", r.ticket_id ? nlohmann::json(*r.ticket_id) : nlohmann::json(nullptr)},
+                               {"brand_id", r.brand_id},
+                               {"at", format_rfc3339(r.at)},
+                               {"data", nlohmann::json::parse(r.data_json, nullptr, false)}};
+  return "id: " + std::to_string(r.seq) + "\nevent: " + r.event_type + "\ndata: " + data.dump() + "\n\n";
+}
+
+void subscriber::push(const frame& f) {
   {
     std::lock_guard lock(mutex_);
-    rows_.push_back(row);
+    rows_.push_back(f);
   }
   ring();
 }
@@ -19,8 +30,11 @@ void subscriber::close() {
 }
 
 void subscriber::ring() {
-  // The timer belongs to the stream's executor: cancel it there.
-  asio::post(wake_.get_executor(), [this] { wake_.cancel(); });
+  // The timer belongs to the stream's executor: cancel it there, if the
+  // stream still exists by then.
+  asio::post(wake_.get_executor(), [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->wake_.cancel();
+  });
 }
 
 awaitable<void> subscriber::wait(std::chrono::milliseconds timeout) {
@@ -33,9 +47,9 @@ awaitable<void> subscriber::wait(std::chrono::milliseconds timeout) {
   co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-std::vector<store::relay::feed_row> subscriber::take() {
+std::vector<frame> subscriber::take() {
   std::lock_guard lock(mutex_);
-  std::vector<store::relay::feed_row> out(std::make_move_iterator(rows_.begin()), std::make_move_iterator(rows_.end()));
+  std::vector<frame> out(std::make_move_iterator(rows_.begin()), std::make_move_iterator(rows_.end()));
   rows_.clear();
   return out;
 }
@@ -144,8 +158,12 @@ awaitable<void> live_hub::pass() {
     }
     {
       std::lock_guard lock(mutex_);
-      for (const auto& r : rows)
-        for (auto [it, end] = by_agent_.equal_range(r.agent_id); it != end; ++it) it->second->push(r);
+      for (const auto& r : rows) {
+        auto [it, end] = by_agent_.equal_range(r.agent_id);
+        if (it == end) continue;
+        const frame f{r.seq, std::make_shared<const std::string>(sse_frame(r))};
+        for (; it != end; ++it) it->second->push(f);
+      }
       seen_ = rows.back().seq;
       after = seen_;
     }

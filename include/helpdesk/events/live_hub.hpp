@@ -30,17 +30,25 @@ struct hub_options {
   std::size_t backlog = 1000;             // most rows one reconnect reads back
 };
 
+// One event as a stream sends it: "id:", "event:" and "data:" lines. A row is
+// rendered once and the text shared by every stream of its agent.
+struct frame {
+  long long seq = 0;
+  std::shared_ptr<const std::string> text;
+};
+std::string sse_frame(const store::relay::feed_row& row);
+
 // One open stream. Rows arrive from the hub's thread; the stream's coroutine
 // takes them on its own executor after a wake.
-class subscriber {
+class subscriber : public std::enable_shared_from_this<subscriber> {
  public:
   subscriber(std::string agent_id, asio::any_io_executor ex) : agent_id_(std::move(agent_id)), wake_(ex) {}
   const std::string& agent_id() const { return agent_id_; }
-  void push(const store::relay::feed_row& row);
+  void push(const frame& f);
   void close();  // the server is stopping
   // Waits until rows arrive, the timeout passes or the stream is closed.
   awaitable<void> wait(std::chrono::milliseconds timeout);
-  std::vector<store::relay::feed_row> take();
+  std::vector<frame> take();
   bool closed() const { return closed_.load(); }
 
  private:
@@ -49,7 +57,7 @@ class subscriber {
   std::string agent_id_;
   asio::steady_timer wake_;
   std::mutex mutex_;
-  std::deque<store::relay::feed_row> rows_;
+  std::deque<frame> rows_;
   std::atomic<bool> closed_{false};
 };
 
