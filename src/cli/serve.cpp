@@ -208,7 +208,11 @@ int run_serve(const config& cfg) {
   asio::io_context ioc{static_cast<int>(threads)};
   http::server server(ioc, http_opts, routes,
                       [&svc](const std::string& bearer) { return svc.auth.authenticate(bearer); }, metrics);
-  server.on_change([&relay] { relay.kick(); });
+  // Inbound traffic is relayed at the tick: under load, a kick per event
+  // would have the relay compete with ingest for every commit.
+  server.on_change([&relay](std::string_view route) {
+    if (route.rfind("/v1/inbound/", 0) != 0) relay.kick();
+  });
   try {
     server.start();
   } catch (const std::exception& ex) {

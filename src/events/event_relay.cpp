@@ -45,21 +45,36 @@ struct domain_event {
 
 class translator {
  public:
-  translator(pqxx::transaction_base& tx, const renderers& render, const std::vector<store::relay::source_row>& rows)
+  // Messages are read only for events someone will hear of: the ticket has
+  // an assignee (the live feed) or a subscription takes message events of the
+  // brand. Inbound traffic to unassigned tickets with nobody subscribed then
+  // costs the relay one read of its tickets.
+  translator(pqxx::transaction_base& tx, const renderers& render, const std::vector<store::relay::source_row>& rows,
+             const std::vector<store::webhooks::subscription>& subs)
       : render_(render), rows_(rows) {
     std::set<std::string> ticket_ids, message_ids;
-    for (const auto& r : rows) {
+    for (const auto& r : rows)
       if (r.ticket_id && is_uuid(*r.ticket_id)) ticket_ids.insert(*r.ticket_id);
-      if (!r.from_outbox && (r.kind == "message_added" || r.kind == "call_updated")) {
-        auto d = json::parse(r.data_json, nullptr, false);
-        if (d.is_object() && d.contains("message_id") && d["message_id"].is_string() &&
-            is_uuid(d["message_id"].get<std::string>()))
-          message_ids.insert(d["message_id"].get<std::string>());
-      }
-    }
     for (auto& t : store::tickets::find_many(tx, {ticket_ids.begin(), ticket_ids.end()})) {
       const std::string id = t.id;
       tickets_.emplace(id, std::move(t));
+    }
+    std::set<std::string> message_brands;
+    for (const auto& sub : subs)
+      for (const char* type : {"message.created", "message.outbound", "message.updated"})
+        if (webhooks::wants(sub.events, type)) {
+          if (sub.brands.empty()) message_brands.insert("*");
+          message_brands.insert(sub.brands.begin(), sub.brands.end());
+        }
+    for (const auto& r : rows) {
+      if (r.from_outbox || (r.kind != "message_added" && r.kind != "call_updated" && r.kind != "delivery")) continue;
+      const auto* t = ticket_of(r);
+      const bool heard = (t && t->assignee_id) || message_brands.count("*") || message_brands.count(r.brand_id);
+      if (!heard) continue;
+      auto d = json::parse(r.data_json, nullptr, false);
+      if (d.is_object() && d.contains("message_id") && d["message_id"].is_string() &&
+          is_uuid(d["message_id"].get<std::string>()))
+        message_ids.insert(d["message_id"].get<std::string>());
     }
     for (auto& m : store::messages::find_many(tx, {message_ids.begin(), message_ids.end()})) {
       const std::string id = m.id;
@@ -131,15 +146,21 @@ class translator {
     } else if (r.kind == "message_added" || r.kind == "call_updated") {
       auto id = text_of("message_id");
       auto it = id ? messages_.find(*id) : messages_.end();
-      if (it == messages_.end()) return;
-      e.message = &it->second;
-      if (e.message->channel == "note" || e.message->direction == "internal") {
+      if (it != messages_.end()) e.message = &it->second;
+      // The event's own data says what the message is when it was not read.
+      const std::string channel = e.message ? e.message->channel : text_of("channel").value_or("");
+      const std::string direction = e.message ? e.message->direction : text_of("direction").value_or("inbound");
+      if (channel == "note" || direction == "internal") {
         e.type = "note.created";
         e.to_integrations = false;
-        for (const auto& a : e.message->mentions) e.recipients.insert(a);
+        if (data.is_object() && data.contains("mentions") && data["mentions"].is_array())
+          for (const auto& a : data["mentions"])
+            if (a.is_string()) e.recipients.insert(a.get<std::string>());
+        if (!e.message && id) e.change = {{"message_id", *id}};
         out.push_back(std::move(e));
         return;
       }
+      if (!e.message) return;  // nobody hears of it (or it is gone)
       e.type = r.kind == "call_updated" ? "message.updated" : "message.created";
       const bool outbound = e.message->direction == "outbound" && r.kind == "message_added";
       out.push_back(e);
@@ -192,8 +213,8 @@ relay_report relay_window(pqxx::connection_base& c, const renderers& render, lon
     tx.commit();
     return report;
   }
-  translator tr(tx, render, w->rows);
   const auto subs = store::webhooks::receiving(tx);
+  translator tr(tx, render, w->rows, subs);
   std::vector<store::relay::feed_row> feed;
   std::vector<store::webhooks::new_delivery> deliveries;
   long long seq = w->seq;

@@ -279,7 +279,8 @@ awaitable<void> server::serve(std::shared_ptr<connection> c) {
       co_await write_response(c->stream, res, opts_.write_timeout, ec);
       const double secs = std::chrono::duration<double>(clock::now() - started).count();
       metrics_.observe(m.found, status, secs);
-      if (on_change_ && status < 400 && req.method() != bhttp::verb::get && !head_request) on_change_();
+      if (on_change_ && m.found && status < 400 && req.method() != bhttp::verb::get && !head_request)
+        on_change_(m.found->path);
       log_access(bhttp::to_string(req.method()), m.found ? std::string_view(m.found->path) : "(unmatched)", path,
                  status, secs * 1000.0, request_id, remote);
       if (!ec && stream_body) {

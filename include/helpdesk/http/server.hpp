@@ -45,10 +45,10 @@ class server {
   // drain deadline, then closes the rest and calls done (on the io_context).
   void begin_shutdown(std::function<void()> done);
   bool stopping() const { return stopping_; }
-  // Called after every successful write request (not GET or HEAD, status
-  // below 400), once its answer is sent: the event relay is woken this way,
-  // so live updates follow changes made here without waiting for a tick.
-  void on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
+  // Called with the route's path after every successful write request (not
+  // GET or HEAD, status below 400), once its answer is sent: the event relay
+  // is woken this way, so live updates follow changes made here at once.
+  void on_change(std::function<void(std::string_view route)> fn) { on_change_ = std::move(fn); }
 
  private:
   struct connection;
@@ -70,7 +70,7 @@ class server {
   std::mutex registry_mutex_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<connection>> registry_;
-  std::function<void()> on_change_;
+  std::function<void(std::string_view)> on_change_;
 };
 
 // Shared response helpers.
