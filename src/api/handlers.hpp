@@ -114,6 +114,11 @@ HELPDESK_HANDLER(replay_webhook_delivery);
 // every bad one is reported at its pointer.
 std::vector<std::string> read_tags(field_reader& in, const std::string& key, const std::string& at, std::size_t max);
 
+// A page request of limit+1 rows: the extra row tells whether there is a next page.
+inline store::page_request page_of(const page_params& p) { return {p.limit + 1, p.after_id}; }
+inline json opt_time(const std::optional<timestamp>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
+inline json opt_text(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
 // Renderers shared by handlers.
 json brand_json(const brand& b);
 json agent_json(const agent& a);

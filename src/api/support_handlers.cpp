@@ -8,12 +8,9 @@
 namespace helpdesk::api {
 namespace {
 
-json opt_time(const std::optional<timestamp>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
-json opt_text(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 json identity_json(const identity& i) { return {{"kind", to_string(i.kind)}, {"value", i.value}}; }
 
-store::page_request page_of(const page_params& p) { return {p.limit + 1, p.after_id}; }
 
 json attachment_json(const store::attachment_row& a) {
   return {{"id", a.id},           {"filename", a.filename},   {"content_type", a.content_type},

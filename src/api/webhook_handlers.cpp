@@ -5,8 +5,6 @@
 namespace helpdesk::api {
 namespace {
 
-json opt_time(const std::optional<timestamp>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
-
 // The secret only in the answers that create it.
 json webhook_json(const store::webhooks::subscription& s, bool with_secret) {
   json out = {{"id", s.id},
@@ -15,7 +13,7 @@ json webhook_json(const store::webhooks::subscription& s, bool with_secret) {
               {"events", s.events},
               {"brands", s.brands},
               {"state", s.state},
-              {"disabled_reason", s.disabled_reason ? json(*s.disabled_reason) : json(nullptr)},
+              {"disabled_reason", opt_text(s.disabled_reason)},
               {"previous_secret_valid_until", opt_time(s.previous_secret_until)},
               {"created_at", format_rfc3339(s.created_at)},
               {"updated_at", format_rfc3339(s.updated_at)}};
@@ -30,7 +28,7 @@ json delivery_json(const store::webhooks::delivery_row& d) {
                        {"at", format_rfc3339(a.at)},
                        {"status_code", a.status_code ? json(*a.status_code) : json(nullptr)},
                        {"latency_ms", a.latency_ms},
-                       {"error", a.error ? json(*a.error) : json(nullptr)},
+                       {"error", opt_text(a.error)},
                        {"worker", a.worker}});
   json payload = json::parse(d.body, nullptr, false);
   return {{"id", d.id},
@@ -41,14 +39,12 @@ json delivery_json(const store::webhooks::delivery_row& d) {
           {"attempts", d.attempts},
           {"next_attempt_at", opt_time(d.next_attempt_at)},
           {"last_status", d.last_status ? json(*d.last_status) : json(nullptr)},
-          {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
+          {"last_error", opt_text(d.last_error)},
           {"created_at", format_rfc3339(d.created_at)},
           {"completed_at", opt_time(d.completed_at)},
           {"history", history},
           {"payload", payload.is_discarded() ? json(d.body) : payload}};
 }
-
-store::page_request page_of(const page_params& p) { return {p.limit + 1, p.after_id}; }
 
 }  // namespace
 

@@ -40,7 +40,7 @@ long long read_within(const http::request_context& ctx) {
 json canned_json(const store::canned_responses::row& r) {
   return {{"id", r.id},
           {"brand_id", r.brand_id},
-          {"language", r.language ? json(*r.language) : json(nullptr)},
+          {"language", opt_text(r.language)},
           {"name", r.name},
           {"body", r.body},
           {"created_at", format_rfc3339(r.created_at)},
@@ -68,7 +68,7 @@ HELPDESK_HANDLER(list_canned_responses) {
   if (f.brand_id && !is_uuid(*f.brand_id)) throw error::validation({{"/query/brand_id", "is not a brand id"}});
   if (f.language && !is_language_code(*f.language))
     throw error::validation({{"/query/language", "must be an ISO 639-1 code"}});
-  const store::page_request wanted{page.limit + 1, page.after_id};  // named: g++ 12 mishandles temporaries in co_await
+  const auto wanted = page_of(page);  // named: g++ 12 mishandles braced temporaries in co_await
   auto rows = co_await e.svc.workspace.list_canned(ctx.caller(), f, wanted);
   co_return json_response(bhttp::status::ok, page_json(std::move(rows), page.limit, canned_json), ctx.req.version());
 }
