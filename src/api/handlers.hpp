@@ -9,6 +9,7 @@
 #include "helpdesk/domain/ids.hpp"
 #include "helpdesk/domain/ticket.hpp"
 #include "helpdesk/domain/routing.hpp"
+#include "helpdesk/domain/reports.hpp"
 
 namespace helpdesk::api {
 
@@ -109,6 +110,15 @@ HELPDESK_HANDLER(resume_webhook);
 HELPDESK_HANDLER(rotate_webhook_secret);
 HELPDESK_HANDLER(list_webhook_deliveries);
 HELPDESK_HANDLER(replay_webhook_delivery);
+
+HELPDESK_HANDLER(get_report_sla);
+HELPDESK_HANDLER(get_report_response_times);
+HELPDESK_HANDLER(get_report_volume);
+HELPDESK_HANDLER(get_report_calls);
+HELPDESK_HANDLER(get_report_interactions);
+HELPDESK_HANDLER(get_report_contact_reasons);
+HELPDESK_HANDLER(get_report_agents);
+HELPDESK_HANDLER(get_stats_live);
 
 // Tags (and tag-like names such as customer flags): normalised, each once;
 // every bad one is reported at its pointer.

@@ -151,7 +151,7 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
       if (!number) store::retry_transaction("ticket insert collided");
       r.ticket_id = t.id;
       r.ticket_number = ingest::number_of(b, *number);
-      events.add("created", {{"channel", "phone"}});
+      events.add("created", {{"channel", "phone"}, {"tags", t.tags}});
     }
     if (p.guessing()) return r;  // thrown away: skip building what it would write
     r.customer_id = customer_id;

@@ -81,7 +81,7 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
     if (!number) store::retry_transaction("the chat session's ticket was created concurrently");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
-    events.add("created", {{"channel", "chat"}, {"session_id", c.session_id}});
+    events.add("created", {{"channel", "chat"}, {"session_id", c.session_id}, {"tags", t.tags}});
   }
 
   if (p.guessing()) return r;  // thrown away: skip building what it would write

@@ -116,7 +116,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
     if (!number) store::retry_transaction("ticket insert collided");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
-    json data = {{"channel", "email"}};
+    json data = {{"channel", "email"}, {"tags", t.tags}};
     if (t.linked_ticket_id) data["linked_ticket_id"] = *t.linked_ticket_id;
     events.add("created", data);
   }

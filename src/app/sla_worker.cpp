@@ -76,6 +76,10 @@ store::sla_event_row event_of(const store::sla_worker::ticket_history& h, const 
   if (!row.clock.calendar_id.empty()) e.calendar_id = row.clock.calendar_id;
   e.calendar_version = row.calendar_version;
   if (row.clock.due_at) e.data["due_at"] = format_rfc3339(*row.clock.due_at);
+  e.dims.channel = std::string(to_string(h.facts.origin));
+  e.dims.priority = std::string(to_string(h.facts.prio));
+  e.dims.queue_id = h.facts.queue_id;
+  e.dims.agent_id = h.assignee_id;
   return e;
 }
 
@@ -99,6 +103,9 @@ void log_transition(const store::sla_worker::ticket_history& h, const store::clo
   } else {
     auto e = event_of(h, now_row, "met", *k.stopped_at);
     if (k.breached) e.data["late"] = true;
+    // The clock's own time to the stop (business time on a calendar, pauses
+    // left out): what response-time reports measure in business time.
+    e.data["elapsed_seconds"] = now_row.seconds - k.remaining_seconds;
     events.push_back(std::move(e));
   }
 }
@@ -346,6 +353,10 @@ awaitable<std::pair<long long, long long>> sla_service::scan() {
       store::sla_worker::ticket_history h;
       h.ticket_id = d.row.ticket_id;
       h.brand_id = d.row.brand_id;
+      h.facts.origin = parse_channel(d.channel).value_or(channel::email);
+      h.facts.prio = d.prio;
+      h.facts.queue_id = d.queue_id;
+      h.assignee_id = d.assignee_id;
       if (warn) {
         events.push_back(event_of(h, d.row, "warned", *k.warn_at));
         store::router::outbox(tx, d.row.brand_id, "sla.warning", fired_payload(d).dump());

@@ -132,20 +132,28 @@ std::string_view request_context::param(std::string_view name) const {
   return {};
 }
 
-std::optional<std::string> request_context::query(std::string_view name) const {
+std::vector<std::pair<std::string, std::string>> request_context::query_params() const {
+  std::vector<std::pair<std::string, std::string>> out;
   std::string_view t = req.target();
   auto q = t.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
+  if (q == std::string_view::npos) return out;
   std::string_view rest = t.substr(q + 1);
   while (!rest.empty()) {
     auto amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     auto eq = pair.find('=');
-    std::string key = percent_decode(pair.substr(0, eq));
-    if (key == name) return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    if (!pair.empty())
+      out.emplace_back(percent_decode(pair.substr(0, eq)),
+                       eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1)));
     if (amp == std::string_view::npos) break;
     rest = rest.substr(amp + 1);
   }
+  return out;
+}
+
+std::optional<std::string> request_context::query(std::string_view name) const {
+  for (auto& [k, v] : query_params())
+    if (k == name) return std::move(v);
   return std::nullopt;
 }
 

@@ -85,7 +85,11 @@ json event_json(const sla_event_row& e) {
           {"policy_version", e.policy_version ? json(*e.policy_version) : json(nullptr)},
           {"calendar_id", text_or_null(e.calendar_id)},
           {"calendar_version", e.calendar_version ? json(*e.calendar_version) : json(nullptr)},
-          {"data", e.data}};
+          {"data", e.data},
+          {"channel", text_or_null(e.dims.channel)},
+          {"priority", text_or_null(e.dims.priority)},
+          {"queue_id", text_or_null(e.dims.queue_id)},
+          {"agent_id", text_or_null(e.dims.agent_id)}};
 }
 
 #define AT(col) "(timestamptz 'epoch' + " col " * interval '1 microsecond')"
@@ -109,10 +113,11 @@ const char* const save_sql =
     "excluded.warned_at), breached_at = coalesce(c.breached_at, excluded.breached_at), next_check_at = "
     "excluded.next_check_at, updated_at = now() RETURNING 1), "
     "e AS (INSERT INTO sla_events (ticket_id, brand_id, target, cycle, kind, at, policy_id, policy_version, "
-    "calendar_id, calendar_version, data) SELECT ticket_id, brand_id, target, cycle, kind, " AT("at") ", policy_id, "
-    "policy_version, calendar_id, calendar_version, coalesce(data, '{}') FROM json_to_recordset($2::json) AS "
-    "y(ticket_id uuid, brand_id uuid, target text, cycle int, kind text, at bigint, policy_id uuid, policy_version "
-    "int, calendar_id uuid, calendar_version int, data jsonb) RETURNING 1), "
+    "calendar_id, calendar_version, data, channel, priority, queue_id, agent_id) SELECT ticket_id, brand_id, target, "
+    "cycle, kind, " AT("at") ", policy_id, policy_version, calendar_id, calendar_version, coalesce(data, '{}'), channel, "
+    "priority, queue_id, agent_id FROM json_to_recordset($2::json) AS y(ticket_id uuid, brand_id uuid, target text, "
+    "cycle int, kind text, at bigint, policy_id uuid, policy_version int, calendar_id uuid, calendar_version int, "
+    "data jsonb, channel text, priority text, queue_id uuid, agent_id uuid) RETURNING 1), "
     "z AS (SELECT * FROM json_to_recordset($3::json) AS z(id uuid, due_at bigint, policy_id uuid)), "
     "p AS (INSERT INTO sla_tickets AS s (ticket_id, policy_id) SELECT id, policy_id FROM z ON CONFLICT (ticket_id) "
     "DO UPDATE SET policy_id = excluded.policy_id WHERE s.policy_id IS DISTINCT FROM excluded.policy_id RETURNING 1), "
@@ -171,7 +176,7 @@ std::vector<prepared_statement> sla_clock_statements() {
        "jsonb_array_elements(p.escalation) e WHERE e->>'queue_id' = $1::text) ORDER BY p.name"},
       {"sla_load_tickets",
        "SELECT t.id, t.brand_id, t.origin_channel, t.priority, t.queue_id, array_to_json(t.tags)::text, t.source, "
-       "s.policy_id, array_to_json(c.flags)::text FROM tickets t JOIN customers c ON c.id = t.customer_id "
+       "s.policy_id, array_to_json(c.flags)::text, t.assignee_id FROM tickets t JOIN customers c ON c.id = t.customer_id "
        "LEFT JOIN sla_tickets s ON s.ticket_id = t.id WHERE t.id = ANY($1::uuid[])"},
       {"sla_load_messages",
        "SELECT m.ticket_id, m.channel, m.direction, m.call_outcome, " HELPDESK_SQL_MICROS("m.occurred_at") ", "
@@ -193,7 +198,7 @@ std::vector<prepared_statement> sla_clock_statements() {
       // escalations then never wait on a ticket, so never deadlock.
       {"sla_lock_due",
        "SELECT " CLOCK_COLUMNS ", b.ticket_prefix || '-' || t.number, t.assignee_id, t.priority, "
-       HELPDESK_SQL_MICROS("c.next_check_at") " FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id JOIN brands b "
+       HELPDESK_SQL_MICROS("c.next_check_at") ", t.origin_channel, t.queue_id FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id JOIN brands b "
        "ON b.id = t.brand_id WHERE c.next_check_at <= now() AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE "
        "e.ticket_id = c.ticket_id AND e.tx >= $1) AND NOT EXISTS (SELECT 1 FROM sla_recheck r WHERE r.ticket_id = "
        "c.ticket_id) ORDER BY c.next_check_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED"},
@@ -204,10 +209,11 @@ std::vector<prepared_statement> sla_clock_statements() {
        "next_check_at = " HELPDESK_SQL_AT("$6") ", updated_at = now() WHERE ticket_id = $1 AND target = $2 AND cycle = $3"},
       {"sla_add_events",
        "INSERT INTO sla_events (ticket_id, brand_id, target, cycle, kind, at, policy_id, policy_version, calendar_id, "
-       "calendar_version, data) SELECT ticket_id, brand_id, target, cycle, kind, " AT("at") ", policy_id, "
-       "policy_version, calendar_id, calendar_version, coalesce(data, '{}') FROM json_to_recordset($1::json) AS "
-       "y(ticket_id uuid, brand_id uuid, target text, cycle int, kind text, at bigint, policy_id uuid, policy_version "
-       "int, calendar_id uuid, calendar_version int, data jsonb)"},
+       "calendar_version, data, channel, priority, queue_id, agent_id) SELECT ticket_id, brand_id, target, cycle, kind, "
+       AT("at") ", policy_id, policy_version, calendar_id, calendar_version, coalesce(data, '{}'), channel, priority, "
+       "queue_id, agent_id FROM json_to_recordset($1::json) AS y(ticket_id uuid, brand_id uuid, target text, cycle "
+       "int, kind text, at bigint, policy_id uuid, policy_version int, calendar_id uuid, calendar_version int, data "
+       "jsonb, channel text, priority text, queue_id uuid, agent_id uuid)"},
       // Marked once: a repeat finds the message and changes nothing.
       {"sla_waive_response",
        "WITH m AS (SELECT id, brand_id, ticket_id, no_response_needed_at FROM messages WHERE id = $2 AND ticket_id = $1 "
@@ -366,6 +372,7 @@ std::vector<ticket_history> load(pqxx::transaction_base& tx, const std::vector<s
     h.facts.source = sql::optional_text(r[6]);
     h.policy_id = sql::optional_text(r[7]);
     h.facts.customer_flags = sql::parse_text_array(r[8]);
+    h.assignee_id = sql::optional_text(r[9]);
     index[h.ticket_id] = out.size();
     out.push_back(std::move(h));
   }
@@ -417,6 +424,8 @@ std::vector<due_clock> lock_due(pqxx::transaction_base& tx, long long cursor, in
     d.assignee_id = sql::optional_text(r[19]);
     d.prio = parse_priority(r[20].as<std::string>()).value_or(priority::normal);
     d.next_check_at = sql::optional_micros(r[21]);
+    d.channel = r[22].as<std::string>();
+    d.queue_id = sql::optional_text(r[23]);
     out.push_back(std::move(d));
   }
   return out;

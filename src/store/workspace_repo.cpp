@@ -51,9 +51,11 @@ std::vector<prepared_statement> workspace_statements() {
        "WITH n AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, priority, origin_channel, "
        "language, tags, source, linked_ticket_id, created_at, updated_at) SELECT $1, c.brand_id, "
        "next_ticket_number(c.brand_id), c.customer_id, c.subject, 'open', c.priority, c.origin_channel, c.language, "
-       "c.tags, c.source, c.id, now(), now() FROM tickets c WHERE c.id = $2 RETURNING id, brand_id, number), "
+       "c.tags, c.source, c.id, now(), now() FROM tickets c WHERE c.id = $2 RETURNING id, brand_id, number, "
+       "origin_channel, tags), "
        "e AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) SELECT n.id, n.brand_id, 'created', $3, "
-       "jsonb_build_object('follow_up_of', $2::text, 'reason', 'reply to a closed ticket') FROM n) SELECT number FROM n"},
+       "jsonb_build_object('follow_up_of', $2::text, 'reason', 'reply to a closed ticket', 'channel', n.origin_channel, "
+       "'tags', to_jsonb(n.tags)) FROM n) SELECT number FROM n"},
       {"note_mentionable",
        "SELECT a.id FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id AND ab.brand_id = $1 WHERE a.active "
        "AND (a.id = ANY($2::uuid[]) OR lower(a.email) = ANY($3::text[])) ORDER BY a.id"},
@@ -108,7 +110,11 @@ std::vector<prepared_statement> workspace_statements() {
       {"ticket_merge_log",
        "INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) VALUES "
        "($1::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('into', $2::uuid, 'messages', $5::bigint)), "
-       "($2::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('from', $1::uuid, 'messages', $5::bigint))"},
+       "($2::uuid, $3::uuid, 'merged', $4::text, jsonb_build_object('from', $1::uuid, 'messages', $5::bigint)), "
+       // The merge closes the source: logged as any status change, so the
+       // reports' backlog, replayed from the log, sees it leave.
+       "($1::uuid, $3::uuid, 'status_changed', $4::text, jsonb_build_object('from', $6::text, 'to', 'closed', "
+       "'reason', 'merged'))"},
       // Candidates from four indexes, one rank: the subject weighs most, then
       // how many messages match, then a match on the customer. A word found
       // everywhere ranks only the first 5,000 matches of each kind: an
@@ -250,7 +256,7 @@ moved merge(pqxx::transaction_base& tx, const ticket_row& source, const ticket_r
   tx.exec_prepared("ticket_merge_source", source.id, target.id);
   // The chat goes on in the surviving ticket (a session belongs to one ticket).
   if (source.chat_session_id) tx.exec_prepared("ticket_merge_chat_session", target.id, *source.chat_session_id);
-  tx.exec_prepared("ticket_merge_log", source.id, target.id, source.brand_id, actor, m.messages);
+  tx.exec_prepared("ticket_merge_log", source.id, target.id, source.brand_id, actor, m.messages, source.status);
   return m;
 }
 

@@ -5,6 +5,7 @@
 #include "helpdesk/app/directory_service.hpp"
 #include "helpdesk/app/health_service.hpp"
 #include "helpdesk/app/ingest_service.hpp"
+#include "helpdesk/app/report_service.hpp"
 #include "helpdesk/app/router_service.hpp"
 #include "helpdesk/app/sla_service.hpp"
 #include "helpdesk/app/support_service.hpp"
@@ -30,7 +31,8 @@ struct services {
         router(pool, calendars, router_opts),
         sla(pool, calendars, sla_opts, [this] { router.kick(); }),
         webhooks(pool, std::move(webhook_opts)),
-        workspace(pool, calendars, {ingest.options().message_id_domain}) {}
+        workspace(pool, calendars, {ingest.options().message_id_domain}),
+        reports(pool) {}
 
   store::db_pool& db;
   cpu_pool& cpu;
@@ -45,6 +47,7 @@ struct services {
   sla_service sla;
   webhook_service webhooks;
   workspace_service workspace;
+  report_service reports;
 };
 
 }  // namespace helpdesk::app

@@ -34,6 +34,8 @@ struct request_context {
   std::string_view param(std::string_view name) const;
   // Percent-decoded query parameter; nullopt when absent.
   std::optional<std::string> query(std::string_view name) const;
+  // Every query parameter in order, percent-decoded.
+  std::vector<std::pair<std::string, std::string>> query_params() const;
   const principal& caller() const { return *who; }
 };
 

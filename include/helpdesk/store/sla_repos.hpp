@@ -84,6 +84,10 @@ struct sla_event_row {
   std::optional<std::string> calendar_id;
   std::optional<int> calendar_version;
   nlohmann::json data = nlohmann::json::object();
+  // The ticket as it was when the event was written, for reports.
+  struct ticket_dims {
+    std::optional<std::string> channel, priority, queue_id, agent_id;
+  } dims;
 };
 
 namespace sla_clocks {
@@ -122,6 +126,7 @@ struct ticket_history {
   std::string brand_id;
   sla::ticket_sla_facts facts;
   std::optional<std::string> policy_id;  // the policy applied last time (sla_tickets)
+  std::optional<std::string> assignee_id;
   std::vector<sla::timeline_entry> entries;  // sorted by time
   std::vector<clock_row> clocks;             // as stored, locked
 };
@@ -143,6 +148,8 @@ struct due_clock {
   std::optional<std::string> assignee_id;
   priority prio = priority::normal;
   std::optional<timestamp> next_check_at;
+  std::string channel;  // the ticket's origin channel
+  std::optional<std::string> queue_id;
 };
 std::vector<due_clock> lock_due(pqxx::transaction_base& tx, long long cursor, int limit);
 // Writes warned_at / breached_at and the next check; false when already done.

@@ -1,0 +1,414 @@
+#include <pqxx/pqxx>
+
+#include "helpdesk/store/db_pool.hpp"
+#include "helpdesk/store/report_repos.hpp"
+#include "sql_util.hpp"
+
+namespace helpdesk::store {
+namespace {
+
+// Every report statement takes the same parameters: $1 brands, $2 from and
+// $3 to (Unix microseconds), $4 time zone, $5 queues, $6 agents, $7 channel
+// (NULL: any), $8 the grouping.
+#define FROM_AT HELPDESK_SQL_AT("$2")
+#define TO_AT HELPDESK_SQL_AT("$3")
+#define ANY_QUEUE(col) "(cardinality($5::uuid[]) = 0 OR " col " = ANY($5::uuid[]))"
+#define ANY_AGENT(col) "(cardinality($6::uuid[]) = 0 OR " col " = ANY($6::uuid[]))"
+#define ANY_CHANNEL(col) "($7::text IS NULL OR " col " = $7::text)"
+// Named once so every statement types all eight, whichever it reads.
+#define PARAMS                                                                                                  \
+  "_p AS (SELECT $1::uuid[] AS b, $2::bigint AS f, $3::bigint AS t, $4::text AS z, $5::uuid[] AS q, $6::uuid[] " \
+  "AS a, $7::text AS c, $8::text AS g)"
+#define LOCAL(col) "(" col " AT TIME ZONE $4::text)"
+
+// One row per SLA clock started in the period, decided as of its end from the
+// SLA log alone: breached (a breach, or a late fulfilment), else met, else
+// cancelled (waived, or no policy any more), else still running. The ticket's
+// brand, channel, priority and queue are those at the start; the agent is
+// whoever held the ticket when it was decided. Only what was recorded by the
+// period's end counts: a policy change later may log a clock that started
+// inside the period, and last month must read the same tomorrow.
+#define SLA_CLOCKS                                                                                                 \
+  "c AS (SELECT e.ticket_id, e.target, e.cycle, min(e.brand_id::text) AS brand, "                                \
+  "min(e.channel) FILTER (WHERE e.kind = 'started') AS channel, "                                                \
+  "min(e.priority) FILTER (WHERE e.kind = 'started') AS priority, "                                              \
+  "min(e.queue_id::text) FILTER (WHERE e.kind = 'started') AS queue, "                                           \
+  "coalesce(max(e.agent_id::text) FILTER (WHERE e.kind IN ('met', 'breached', 'cancelled')), "                   \
+  "max(e.agent_id::text) FILTER (WHERE e.kind = 'started')) AS agent, "                                          \
+  "min(e.at) FILTER (WHERE e.kind = 'started') AS started_at, min(e.at) FILTER (WHERE e.kind = 'met') AS met_at, " \
+  "max((e.data->>'elapsed_seconds')::bigint) FILTER (WHERE e.kind = 'met') AS elapsed, "                        \
+  "bool_or(e.kind = 'breached' OR (e.kind = 'met' AND coalesce((e.data->>'late')::boolean, false))) AS breached, " \
+  "bool_or(e.kind = 'met') AS met, bool_or(e.kind = 'cancelled') AS cancelled "                                  \
+  "FROM sla_events e WHERE e.brand_id = ANY($1::uuid[]) AND e.at >= " FROM_AT " AND e.at < " TO_AT              \
+  " AND e.recorded_at < " TO_AT " AND e.target IS NOT NULL GROUP BY e.ticket_id, e.target, e.cycle "             \
+  "HAVING bool_or(e.kind = 'started')), "                                                                       \
+  "f AS (SELECT c.*, CASE $8::text WHEN 'brand' THEN brand WHEN 'queue' THEN queue WHEN 'agent' THEN agent "     \
+  "WHEN 'channel' THEN channel WHEN 'priority' THEN priority END AS grp FROM c WHERE " ANY_QUEUE("queue::uuid")  \
+  " AND " ANY_AGENT("agent::uuid") " AND " ANY_CHANNEL("channel") ") "
+
+// The display name of a group id.
+#define GROUP_NAME(col)                                                                                     \
+  "CASE $8::text WHEN 'brand' THEN (SELECT name FROM brands WHERE id::text = " col ") "                      \
+  "WHEN 'queue' THEN (SELECT name FROM queues WHERE id::text = " col ") "                                    \
+  "WHEN 'agent' THEN (SELECT name FROM agents WHERE id::text = " col ") ELSE " col " END AS group_name"
+
+#define TARGET_ORDER "array_position(ARRAY['first_response', 'next_response', 'resolution', 'callback'], target)"
+
+// A ticket leaves the backlog when it is solved or closed from any other
+// status, and comes back when it reopens.
+#define DONE "('solved', 'closed')"
+#define LEAVES "(e.kind = 'status_changed' AND e.data->>'to' IN " DONE " AND coalesce(e.data->>'from', '') NOT IN " DONE ")"
+#define RETURNS "(e.kind = 'status_changed' AND e.data->>'from' IN " DONE " AND e.data->>'to' NOT IN " DONE ")"
+#define TICKET_CHANNEL \
+  "($7::text IS NULL OR EXISTS (SELECT 1 FROM tickets t WHERE t.id = e.ticket_id AND t.origin_channel = $7::text))"
+
+// Messages that count as handled interactions: with the customer, by a person.
+#define INTERACTION                                                                                               \
+  "m.brand_id = ANY($1::uuid[]) AND m.occurred_at >= " FROM_AT " AND m.occurred_at < " TO_AT                     \
+  " AND m.direction <> 'internal' AND m.channel <> 'note' AND NOT m.automatic AND " ANY_CHANNEL("m.channel")     \
+  " AND " ANY_AGENT("m.author_agent_id")
+
+const char* const sla_sql =
+    "WITH " PARAMS ", " SLA_CLOCKS ", "
+    "g AS (SELECT target, grp, count(*) FILTER (WHERE met OR breached OR NOT cancelled) AS started, "
+    "count(*) FILTER (WHERE met AND NOT breached) AS met, count(*) FILTER (WHERE breached) AS breached, "
+    "count(*) FILTER (WHERE NOT met AND NOT breached AND NOT cancelled) AS running, "
+    "count(*) FILTER (WHERE cancelled AND NOT met AND NOT breached) AS cancelled FROM f GROUP BY target, grp) "
+    "SELECT target, grp, " GROUP_NAME("grp") ", started, met, breached, running, cancelled FROM g "
+    "ORDER BY " TARGET_ORDER ", grp NULLS LAST";
+
+const char* const response_sql =
+    "WITH " PARAMS ", " SLA_CLOCKS ", "
+    "g AS (SELECT grp, target, count(*) AS n, avg(extract(epoch FROM met_at - started_at)) AS c_avg, "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_med, "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_p90, "
+    "avg(elapsed) AS b_avg, percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed) AS b_med, "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY elapsed) AS b_p90 FROM f "
+    "WHERE met AND target IN ('first_response', 'resolution') GROUP BY grp, target) "
+    "SELECT grp, " GROUP_NAME("grp") ", target, n, c_avg, c_med, c_p90, b_avg, b_med, b_p90 FROM g "
+    "ORDER BY grp NULLS LAST, " TARGET_ORDER;
+
+// The backlog at the period's start is the backlog now, less what changed
+// since: one snapshot, and only the log from the period's start is read.
+const char* const volume_sql =
+    "WITH " PARAMS ", ev AS (SELECT e.kind, e.at, " LEAVES " AS leaves, " RETURNS " AS returns FROM ticket_events e "
+    "WHERE e.brand_id = ANY($1::uuid[]) AND e.at >= " FROM_AT " AND e.kind IN ('created', 'status_changed') "
+    "AND " TICKET_CHANNEL "), "
+    "now_open AS (SELECT count(*) AS n FROM tickets t WHERE t.brand_id = ANY($1::uuid[]) AND t.status NOT IN " DONE
+    " AND " ANY_CHANNEL("t.origin_channel") "), "
+    "b AS (SELECT date_trunc($8::text, " LOCAL("at") ")::date AS day, count(*) FILTER (WHERE kind = 'created') AS created, "
+    "count(*) FILTER (WHERE leaves) AS solved, count(*) FILTER (WHERE returns) AS reopened FROM ev "
+    "WHERE at < " TO_AT " GROUP BY 1), "
+    "start AS (SELECT (SELECT n FROM now_open) - count(*) FILTER (WHERE kind = 'created') + count(*) FILTER (WHERE leaves) "
+    "- count(*) FILTER (WHERE returns) AS n FROM ev) "
+    "SELECT to_char(s.day, 'YYYY-MM-DD'), coalesce(b.created, 0), coalesce(b.solved, 0), coalesce(b.reopened, 0), "
+    "(SELECT n FROM start) FROM generate_series(date_trunc($8::text, " LOCAL(FROM_AT) "), "
+    "date_trunc($8::text, " LOCAL("(" TO_AT " - interval '1 microsecond')") "), ('1 ' || $8::text)::interval) s(day) "
+    "LEFT JOIN b ON b.day = s.day::date ORDER BY s.day";
+
+const char* const grid_sql =
+    "WITH " PARAMS " ""SELECT m.channel, extract(isodow FROM " LOCAL("m.occurred_at") ")::int, extract(hour FROM " LOCAL("m.occurred_at")
+    ")::int, count(*) FROM messages m WHERE m.brand_id = ANY($1::uuid[]) AND m.occurred_at >= " FROM_AT
+    " AND m.occurred_at < " TO_AT " AND m.direction = 'inbound' AND NOT m.automatic AND m.channel <> 'note' AND "
+    ANY_CHANNEL("m.channel") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+
+// A callback answers the missed calls before it on the same ticket.
+const char* const calls_sql =
+    "WITH " PARAMS ", k AS (SELECT m.id, m.ticket_id, m.occurred_at, m.call_outcome AS outcome, "
+    "coalesce((m.call->>'callback_required')::boolean, false) AS required, "
+    "(m.call->>'wait_seconds')::double precision AS wait, "
+    "coalesce((m.call->>'ended_at')::timestamptz, m.occurred_at) AS ended_at, "
+    "CASE $8::text WHEN 'brand' THEN m.brand_id::text WHEN 'agent' THEN nullif(m.call->>'agent_id', '') "
+    "WHEN 'day' THEN to_char(" LOCAL("m.occurred_at") ", 'YYYY-MM-DD') END AS grp "
+    "FROM messages m WHERE m.brand_id = ANY($1::uuid[]) AND m.channel = 'phone' AND m.direction = 'inbound' "
+    "AND m.occurred_at >= " FROM_AT " AND m.occurred_at < " TO_AT
+    " AND (cardinality($6::uuid[]) = 0 OR nullif(m.call->>'agent_id', '') = ANY($6::uuid[]::text[]))), "
+    "cb AS (SELECT k.*, (SELECT min(a.at) FROM callback_attempts a WHERE a.ticket_id = k.ticket_id "
+    "AND a.at >= k.occurred_at AND a.at < " TO_AT ") AS attempted_at, "
+    "EXISTS (SELECT 1 FROM callback_attempts a WHERE a.ticket_id = k.ticket_id AND a.at >= k.occurred_at "
+    "AND a.at < " TO_AT " AND a.outcome = 'reached') AS reached FROM k), "
+    "g AS (SELECT grp, count(*) AS offered, "
+    "count(*) FILTER (WHERE outcome IN ('answered', 'in_progress', 'transferred')) AS answered, "
+    "count(*) FILTER (WHERE outcome = 'missed') AS missed, count(*) FILTER (WHERE outcome = 'voicemail') AS voicemail, "
+    "avg(wait) AS wait_avg, percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) AS wait_p90, "
+    "count(*) FILTER (WHERE required) AS required, count(*) FILTER (WHERE required AND attempted_at IS NOT NULL) AS attempted, "
+    "count(*) FILTER (WHERE required AND reached) AS reached, "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
+    "FILTER (WHERE required) AS ttc_med, "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
+    "FILTER (WHERE required) AS ttc_p90 FROM cb GROUP BY grp) "
+    "SELECT grp, " GROUP_NAME("grp") ", offered, answered, missed, voicemail, wait_avg, wait_p90, required, attempted, "
+    "reached, ttc_med, ttc_p90 FROM g ORDER BY grp NULLS LAST";
+
+const char* const interactions_sql =
+    "WITH " PARAMS ", g AS (SELECT CASE $8::text WHEN 'brand' THEN m.brand_id::text WHEN 'agent' THEN m.author_agent_id::text "
+    "WHEN 'day' THEN to_char(" LOCAL("m.occurred_at") ", 'YYYY-MM-DD') END AS grp, m.channel, m.direction, "
+    "count(*) AS n FROM messages m WHERE " INTERACTION " GROUP BY 1, 2, 3) "
+    "SELECT grp, " GROUP_NAME("grp") ", channel, direction, n FROM g ORDER BY grp NULLS LAST, channel, direction";
+
+const char* const interaction_details_sql =
+    "WITH " PARAMS " ""SELECT m.brand_id, b.slug, m.ticket_id, b.ticket_prefix || '-' || t.number, m.id, m.channel, m.direction, "
+    "m.author_agent_id, to_char(" LOCAL("m.occurred_at") ", 'YYYY-MM-DD\"T\"HH24:MI:SS'), "
+    HELPDESK_SQL_MICROS("m.occurred_at") " FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+    "JOIN brands b ON b.id = m.brand_id WHERE " INTERACTION " AND $8::text IS NOT NULL "
+    "ORDER BY m.occurred_at, m.id LIMIT $9";
+
+// The tags a ticket created in the period carried at its end: the last tag
+// change before then, else those it was created with.
+const char* const tags_sql =
+    "WITH " PARAMS ", c AS (SELECT e.ticket_id, e.brand_id, e.data->'tags' AS tags FROM ticket_events e "
+    "WHERE e.brand_id = ANY($1::uuid[]) AND e.kind = 'created' AND e.at >= " FROM_AT " AND e.at < " TO_AT
+    " AND ($7::text IS NULL OR e.data->>'channel' = $7::text) AND $8::text IS NOT NULL), "
+    "l AS (SELECT DISTINCT ON (x.ticket_id) x.ticket_id, x.data->'to' AS tags FROM ticket_events x "
+    "WHERE x.brand_id = ANY($1::uuid[]) AND x.kind = 'tags_changed' AND x.at >= " FROM_AT " AND x.at < " TO_AT
+    " ORDER BY x.ticket_id, x.id DESC) "
+    "SELECT c.brand_id, b.name, tag, count(*) FROM c JOIN brands b ON b.id = c.brand_id "
+    "LEFT JOIN l ON l.ticket_id = c.ticket_id, jsonb_array_elements_text(coalesce(l.tags, c.tags, '[]'::jsonb)) tag "
+    "GROUP BY 1, 2, 3 ORDER BY 2, 4 DESC, 3";
+
+const char* const agents_sql =
+    "WITH " PARAMS ", ag AS (SELECT a.id, a.name FROM agents a WHERE EXISTS (SELECT 1 FROM agent_brands ab WHERE "
+    "ab.agent_id = a.id AND ab.brand_id = ANY($1::uuid[])) AND " ANY_AGENT("a.id") " AND a.role IN ('agent', 'manager')), "
+    "r AS (SELECT m.author_agent_id AS agent, count(*) AS replies, count(DISTINCT m.ticket_id) AS handled FROM messages m "
+    "WHERE " INTERACTION " AND m.direction = 'outbound' AND m.author_agent_id IS NOT NULL GROUP BY 1), "
+    SLA_CLOCKS ", "
+    "s AS (SELECT agent::uuid AS agent, count(*) FILTER (WHERE met AND NOT breached) AS met, "
+    "count(*) FILTER (WHERE breached) AS breached, percentile_cont(0.5) WITHIN GROUP (ORDER BY "
+    "extract(epoch FROM met_at - started_at)) FILTER (WHERE met AND target = 'first_response') AS frm "
+    "FROM f WHERE agent IS NOT NULL GROUP BY 1), "
+    "p AS (SELECT i.agent_id, "
+    "sum(extract(epoch FROM least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
+    " FILTER (WHERE i.status = 'online') AS online, "
+    "sum(extract(epoch FROM least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
+    " FILTER (WHERE i.status = 'away') AS away FROM agent_presence_intervals i "
+    "WHERE i.agent_id IN (SELECT id FROM ag) AND i.started_at < " TO_AT " AND coalesce(i.ended_at, 'infinity') > "
+    FROM_AT " AND least(coalesce(i.ended_at, now()), " TO_AT ") > greatest(i.started_at, " FROM_AT ") GROUP BY 1) "
+    "SELECT ag.id, ag.name, coalesce(r.handled, 0), coalesce(r.replies, 0), s.frm, coalesce(s.met, 0), "
+    "coalesce(s.breached, 0), coalesce(p.online, 0), coalesce(p.away, 0) FROM ag LEFT JOIN r ON r.agent = ag.id "
+    "LEFT JOIN s ON s.agent = ag.id LEFT JOIN p ON p.agent_id = ag.id ORDER BY ag.name, ag.id";
+
+#define OPEN_WAITING "t.assignee_id IS NULL AND t.status IN ('new', 'open')"
+
+const char* const live_brands_sql =
+    "SELECT b.id, b.name, "
+    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
+    "AND a.presence = 'online'), "
+    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
+    "AND a.presence = 'away'), "
+    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
+    "AND a.presence = 'offline'), "
+    "w.n, " HELPDESK_SQL_MICROS("w.oldest") ", "
+    "(SELECT count(*) FROM tickets t WHERE t.sla_due_at < now() + interval '1 hour' AND t.brand_id = b.id "
+    "AND t.status NOT IN " DONE " AND t.sla_due_at >= now()), "
+    "(SELECT count(*) FROM tickets t WHERE t.sla_due_at < now() AND t.brand_id = b.id AND t.status NOT IN " DONE "), "
+    "(SELECT count(*) FROM tickets t WHERE t.brand_id = b.id AND t.callback_required AND t.status NOT IN " DONE "), "
+    "(SELECT count(*) FROM tickets t WHERE t.brand_id = b.id AND t.callback_required AND t.status NOT IN " DONE
+    " AND t.callback_due_at < now()) "
+    "FROM brands b, LATERAL (SELECT count(*) AS n, min(coalesce(t.queued_at, t.created_at)) AS oldest FROM tickets t "
+    "WHERE t.brand_id = b.id AND " OPEN_WAITING ") w WHERE b.id = ANY($1::uuid[]) ORDER BY b.name, b.id";
+
+const char* const live_queues_sql =
+    "SELECT q.id, q.brand_id, q.name, w.n, " HELPDESK_SQL_MICROS("w.oldest") ", "
+    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = q.brand_id "
+    "AND a.active AND a.presence = 'online' AND a.skills @> q.required_skills), "
+    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = q.brand_id "
+    "AND a.active AND a.presence = 'away' AND a.skills @> q.required_skills) "
+    "FROM queues q, LATERAL (SELECT count(*) AS n, min(coalesce(t.queued_at, t.created_at)) AS oldest FROM tickets t "
+    "WHERE t.queue_id = q.id AND " OPEN_WAITING ") w WHERE q.brand_id = ANY($1::uuid[]) "
+    "ORDER BY q.brand_id, q.position, q.name";
+
+using nlohmann::json;
+
+json number_or_null(const pqxx::field& f) { return f.is_null() ? json(nullptr) : json(f.as<double>()); }
+json text_or_null(const pqxx::field& f) { return f.is_null() ? json(nullptr) : json(f.as<std::string>()); }
+json micros_or_null(const pqxx::field& f) {
+  return f.is_null() ? json(nullptr) : json(format_rfc3339(sql::micros(f)));
+}
+
+pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::query& q) {
+  return tx.exec_prepared(name, sql::uuid_array(q.brand_ids), to_unix_micros(q.from), to_unix_micros(q.to), q.tz,
+                          sql::uuid_array(q.queue_ids), sql::uuid_array(q.agent_ids), sql::nullable(q.channel),
+                          q.group_by);
+}
+
+}  // namespace
+
+std::vector<prepared_statement> report_statements() {
+  return {
+      {"report_sla", sla_sql},
+      {"report_response_times", response_sql},
+      {"report_volume", volume_sql},
+      {"report_grid", grid_sql},
+      {"report_calls", calls_sql},
+      {"report_interactions", interactions_sql},
+      {"report_interaction_details", interaction_details_sql},
+      {"report_tags", tags_sql},
+      {"report_agents", agents_sql},
+      {"report_live_brands", live_brands_sql},
+      {"report_live_queues", live_queues_sql},
+      {"report_brands_by_key",
+       "SELECT k, b.id FROM unnest($1::text[]) k LEFT JOIN brands b ON b.id::text = k OR b.slug = k"},
+      {"report_all_brands", "SELECT id FROM brands ORDER BY id"},
+  };
+}
+
+namespace reports {
+
+std::vector<std::string> resolve_brands(pqxx::transaction_base& tx, const std::vector<std::string>& keys,
+                                        std::vector<std::string>& unknown) {
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_prepared("report_brands_by_key", sql::text_array(keys))) {
+    if (r[1].is_null()) unknown.push_back(r[0].as<std::string>());
+    else out.push_back(r[1].as<std::string>());
+  }
+  return out;
+}
+
+std::vector<std::string> all_brands(pqxx::transaction_base& tx) {
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_prepared("report_all_brands")) out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+json sla(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_sla", q))
+    rows.push_back({{"target", r[0].as<std::string>()},
+                    {"group", text_or_null(r[1])},
+                    {"group_name", text_or_null(r[2])},
+                    {"started", r[3].as<long long>()},
+                    {"met", r[4].as<long long>()},
+                    {"breached", r[5].as<long long>()},
+                    {"running", r[6].as<long long>()},
+                    {"cancelled", r[7].as<long long>()}});
+  return rows;
+}
+
+json response_times(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_response_times", q))
+    rows.push_back({{"group", text_or_null(r[0])},
+                    {"group_name", text_or_null(r[1])},
+                    {"metric", r[2].as<std::string>()},
+                    {"count", r[3].as<long long>()},
+                    {"calendar", {{"avg", number_or_null(r[4])}, {"median", number_or_null(r[5])}, {"p90", number_or_null(r[6])}}},
+                    {"business", {{"avg", number_or_null(r[7])}, {"median", number_or_null(r[8])}, {"p90", number_or_null(r[9])}}}});
+  return rows;
+}
+
+json volume(pqxx::transaction_base& tx, const query& q, long long& backlog_start) {
+  json rows = json::array();
+  backlog_start = 0;
+  for (const auto& r : run(tx, "report_volume", q)) {
+    backlog_start = r[4].as<long long>();
+    rows.push_back({{"day", r[0].as<std::string>()},
+                    {"created", r[1].as<long long>()},
+                    {"solved", r[2].as<long long>()},
+                    {"reopened", r[3].as<long long>()}});
+  }
+  return rows;
+}
+
+json inbound_grid(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_grid", q))
+    rows.push_back({{"channel", r[0].as<std::string>()},
+                    {"weekday", r[1].as<int>()},
+                    {"hour", r[2].as<int>()},
+                    {"count", r[3].as<long long>()}});
+  return rows;
+}
+
+json calls(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_calls", q))
+    rows.push_back({{"group", text_or_null(r[0])},
+                    {"group_name", text_or_null(r[1])},
+                    {"offered", r[2].as<long long>()},
+                    {"answered", r[3].as<long long>()},
+                    {"missed", r[4].as<long long>()},
+                    {"voicemail", r[5].as<long long>()},
+                    {"wait_avg_s", number_or_null(r[6])},
+                    {"wait_p90_s", number_or_null(r[7])},
+                    {"callbacks_required", r[8].as<long long>()},
+                    {"callbacks_attempted", r[9].as<long long>()},
+                    {"callbacks_reached", r[10].as<long long>()},
+                    {"time_to_callback_median_s", number_or_null(r[11])},
+                    {"time_to_callback_p90_s", number_or_null(r[12])}});
+  return rows;
+}
+
+json interactions(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_interactions", q))
+    rows.push_back({{"group", text_or_null(r[0])},
+                    {"group_name", text_or_null(r[1])},
+                    {"channel", r[2].as<std::string>()},
+                    {"direction", r[3].as<std::string>()},
+                    {"count", r[4].as<long long>()}});
+  return rows;
+}
+
+void interaction_details(pqxx::transaction_base& tx, const query& q, long long limit,
+                         const std::function<void(const pqxx::row&)>& each) {
+  for (const auto& r : tx.exec_prepared("report_interaction_details", sql::uuid_array(q.brand_ids),
+                                        to_unix_micros(q.from), to_unix_micros(q.to), q.tz,
+                                        sql::uuid_array(q.queue_ids), sql::uuid_array(q.agent_ids),
+                                        sql::nullable(q.channel), q.group_by, limit))
+    each(r);
+}
+
+json tag_counts(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_tags", q))
+    rows.push_back({{"brand_id", r[0].as<std::string>()},
+                    {"brand_name", r[1].as<std::string>()},
+                    {"tag", r[2].as<std::string>()},
+                    {"count", r[3].as<long long>()}});
+  return rows;
+}
+
+json agents(pqxx::transaction_base& tx, const query& q) {
+  json rows = json::array();
+  for (const auto& r : run(tx, "report_agents", q))
+    rows.push_back({{"agent_id", r[0].as<std::string>()},
+                    {"name", r[1].as<std::string>()},
+                    {"tickets_handled", r[2].as<long long>()},
+                    {"replies", r[3].as<long long>()},
+                    {"first_response_median_s", number_or_null(r[4])},
+                    {"met", r[5].as<long long>()},
+                    {"breached", r[6].as<long long>()},
+                    {"online_s", r[7].as<double>()},
+                    {"away_s", r[8].as<double>()}});
+  return rows;
+}
+
+json live_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {
+  json rows = json::array();
+  for (const auto& r : tx.exec_prepared("report_live_brands", sql::uuid_array(brand_ids)))
+    rows.push_back({{"brand_id", r[0].as<std::string>()},
+                    {"name", r[1].as<std::string>()},
+                    {"agents", {{"online", r[2].as<long long>()}, {"away", r[3].as<long long>()}, {"offline", r[4].as<long long>()}}},
+                    {"waiting", r[5].as<long long>()},
+                    {"oldest_waiting_at", micros_or_null(r[6])},
+                    {"breaching_next_hour", r[7].as<long long>()},
+                    {"overdue", r[8].as<long long>()},
+                    {"callbacks_open", r[9].as<long long>()},
+                    {"callbacks_overdue", r[10].as<long long>()}});
+  return rows;
+}
+
+json live_queues(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {
+  json rows = json::array();
+  for (const auto& r : tx.exec_prepared("report_live_queues", sql::uuid_array(brand_ids)))
+    rows.push_back({{"queue_id", r[0].as<std::string>()},
+                    {"brand_id", r[1].as<std::string>()},
+                    {"name", r[2].as<std::string>()},
+                    {"waiting", r[3].as<long long>()},
+                    {"oldest_waiting_at", micros_or_null(r[4])},
+                    {"agents", {{"online", r[5].as<long long>()}, {"away", r[6].as<long long>()}}}});
+  return rows;
+}
+
+}  // namespace reports
+}  // namespace helpdesk::store
