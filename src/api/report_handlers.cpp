@@ -92,13 +92,7 @@ HELPDESK_HANDLER(get_stats_live) {
   std::vector<std::string> brands;
   for (auto& [k, v] : ctx.query_params()) {
     if (k != "brand") throw error::validation({{"/query/" + k, "is not a parameter of the live statistics"}});
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      auto comma = v.find(',', start);
-      if (comma == std::string::npos) comma = v.size();
-      if (comma > start) brands.push_back(v.substr(start, comma - start));
-      start = comma + 1;
-    }
+    for (auto& b : reports::split_list(v)) brands.push_back(std::move(b));
   }
   auto body = co_await e.svc.reports.live(ctx.caller(), std::move(brands));
   auto res = json_response(bhttp::status::ok, body, ctx.req.version());

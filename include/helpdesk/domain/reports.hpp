@@ -58,6 +58,9 @@ report_request parse_request(report_kind kind, const raw_query& q, timestamp now
 // instant of the day.
 std::optional<timestamp> local_midnight(std::string_view date, const std::string& tz);
 
+// "a, b,a" -> {"a", "b"}: trimmed, empty items dropped, each once.
+std::vector<std::string> split_list(const std::string& s);
+
 // Met share of decided clocks, in percent rounded to 0.01; nullopt when
 // nothing was decided yet.
 std::optional<double> compliance(std::int64_t met, std::int64_t breached);
