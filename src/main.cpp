@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   }
   parsed_command_line cmd;
   try {
-    cmd = parse_command_line(args, env, {"role", "name", "brand"});
+    cmd = parse_command_line(args, env, {"role", "name", "brand", "brands", "agents", "tickets", "seed", "days", "until"});
   } catch (const config_error& ex) {
     std::cerr << "helpdesk: " << ex.what() << std::endl;
     return 2;
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return run_serve(cmd.cfg);
   if (command == "migrate") return run_migrate(cmd.cfg);
   if (command == "seed-demo") return run_seed_demo(cmd.cfg);
+  if (command == "seed") return run_seed(cmd.cfg, cmd.command_flags);
   if (command == "token" && cmd.positional.size() >= 2 && cmd.positional[1] == "create")
     return run_token_create(cmd.cfg, cmd.command_flags);
   std::cerr << "helpdesk: unknown command '" << command << "' (see --help)" << std::endl;

@@ -205,6 +205,8 @@ std::string usage() {
       "  serve [--migrate]      run the HTTP server\n"
       "  migrate                apply pending database migrations\n"
       "  seed-demo              load demo brands, agents and tokens (once)\n"
+      "  seed [--brands 20] [--agents 300] [--tickets 100000] [--seed 42] [--days 365] [--until T]\n"
+      "                         load a large deterministic history (COPY) for reports and benchmarks\n"
       "  token create --role R --name N [--brand ID[,ID]]\n"
       "                         create an API token; prints it alone on the last line\n"
       "  version                print the version\n\n"

@@ -189,23 +189,25 @@ const char* const agents_sql =
 
 #define OPEN_WAITING "t.assignee_id IS NULL AND t.status IN ('new', 'open')"
 
+// Tickets due within the hour come from the due-time index across brands,
+// once: per brand, a brand index would be read whole.
 const char* const live_brands_sql =
-    "SELECT b.id, b.name, "
-    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
-    "AND a.presence = 'online'), "
-    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
-    "AND a.presence = 'away'), "
-    "(SELECT count(*) FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE ab.brand_id = b.id AND a.active "
-    "AND a.presence = 'offline'), "
-    "w.n, " HELPDESK_SQL_MICROS("w.oldest") ", "
-    "(SELECT count(*) FROM tickets t WHERE t.sla_due_at < now() + interval '1 hour' AND t.brand_id = b.id "
-    "AND t.status NOT IN " DONE " AND t.sla_due_at >= now()), "
-    "(SELECT count(*) FROM tickets t WHERE t.sla_due_at < now() AND t.brand_id = b.id AND t.status NOT IN " DONE "), "
+    "WITH due AS (SELECT t.brand_id, count(*) FILTER (WHERE t.sla_due_at >= now()) AS soon, "
+    "count(*) FILTER (WHERE t.sla_due_at < now()) AS overdue FROM tickets t "
+    "WHERE t.sla_due_at < now() + interval '1 hour' AND t.status NOT IN " DONE " AND t.brand_id = ANY($1::uuid[]) "
+    "GROUP BY t.brand_id), "
+    "presence AS (SELECT ab.brand_id, count(*) FILTER (WHERE a.presence = 'online') AS online, "
+    "count(*) FILTER (WHERE a.presence = 'away') AS away, count(*) FILTER (WHERE a.presence = 'offline') AS offline "
+    "FROM agents a JOIN agent_brands ab ON ab.agent_id = a.id WHERE a.active AND ab.brand_id = ANY($1::uuid[]) "
+    "GROUP BY ab.brand_id) "
+    "SELECT b.id, b.name, coalesce(p.online, 0), coalesce(p.away, 0), coalesce(p.offline, 0), "
+    "w.n, " HELPDESK_SQL_MICROS("w.oldest") ", coalesce(d.soon, 0), coalesce(d.overdue, 0), "
     "(SELECT count(*) FROM tickets t WHERE t.brand_id = b.id AND t.callback_required AND t.status NOT IN " DONE "), "
     "(SELECT count(*) FROM tickets t WHERE t.brand_id = b.id AND t.callback_required AND t.status NOT IN " DONE
     " AND t.callback_due_at < now()) "
-    "FROM brands b, LATERAL (SELECT count(*) AS n, min(coalesce(t.queued_at, t.created_at)) AS oldest FROM tickets t "
-    "WHERE t.brand_id = b.id AND " OPEN_WAITING ") w WHERE b.id = ANY($1::uuid[]) ORDER BY b.name, b.id";
+    "FROM brands b CROSS JOIN LATERAL (SELECT count(*) AS n, min(coalesce(t.queued_at, t.created_at)) AS oldest "
+    "FROM tickets t WHERE t.brand_id = b.id AND " OPEN_WAITING ") w LEFT JOIN due d ON d.brand_id = b.id "
+    "LEFT JOIN presence p ON p.brand_id = b.id WHERE b.id = ANY($1::uuid[]) ORDER BY b.name, b.id";
 
 const char* const live_queues_sql =
     "SELECT q.id, q.brand_id, q.name, w.n, " HELPDESK_SQL_MICROS("w.oldest") ", "
