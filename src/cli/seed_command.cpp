@@ -29,7 +29,6 @@
 // events moves their cursors past its own transaction before committing, so
 // they never replay the history. (A server running meanwhile also skips
 // what others write then: seed a database nobody is using.)
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
 #include <unistd.h>
@@ -47,7 +46,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "helpdesk/cli/commands.hpp"
@@ -246,14 +244,16 @@ class progress {
                       done, total_, secs);
       }
       std::cerr << line << std::flush;
+      drawn_ = true;
     } else if (pct / 10 > reported_ / 10 || (done == total_ && reported_ < 100)) {
       reported_ = pct;
       std::cerr << "seed: tickets " << done << "/" << total_ << " (" << pct << "%)" << std::endl;
     }
   }
-  void phase(const std::string& what) {
-    if (tty_) std::cerr << "\n";
-    tty_ = false;  // after the bar, plain lines
+  // A line of its own; after the load (`done`), the bar is not drawn again.
+  void phase(const std::string& what, bool done = true) {
+    if (tty_ && drawn_) std::cerr << "\n";
+    if (done) tty_ = false;
     std::cerr << "seed: " << what << std::endl;
   }
 
@@ -263,6 +263,7 @@ class progress {
   bool tty_;
   clock::time_point start_, last_{};
   int reported_ = -1;
+  bool drawn_ = false;
 };
 
 // --- Deferred indexes ---
@@ -420,7 +421,8 @@ int run_seed(const config& cfg, const std::map<std::string, std::string>& flags)
                                    : "one connection, foreign keys checked row by row (a superuser loads faster)") +
               "; " +
               (dropped ? std::to_string(dropped) + " secondary indexes dropped, built again at the end"
-                       : "secondary indexes kept up to date row by row (" + why_not + ")"));
+                       : "secondary indexes kept up to date row by row (" + why_not + ")"),
+              false);
 
     batch_queue generated(3), for_messages(3);
     failure failed;

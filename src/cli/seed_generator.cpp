@@ -1550,10 +1550,7 @@ struct generator::impl {
     return str(id);
   }
 
-  std::string order_ref(ticket_sim& t, rng& r) {
-    (void)t;
-    return std::to_string(r.range(10'000'000, 99'999'999));
-  }
+  static std::string order_ref(rng& r) { return std::to_string(r.range(10'000'000, 99'999'999)); }
 
   // Ids as mailers and telephony providers make them: a time stamp, then
   // something unique. Keys that grow with time also keep their btree
@@ -1891,7 +1888,7 @@ struct generator::impl {
       const int other = static_cast<int>(r.below(reason_count));
       if (other != t.reason) t.tags.push_back(reasons[other]);
     }
-    t.order = order_ref(t, r);
+    t.order = order_ref(r);
     const texts& tx = all_texts[t.lang];
     if (t.ch == channel::email) {
       t.subject = fill(tx.subjects[t.reason], t.order);
@@ -2472,11 +2469,6 @@ std::string generator::last_assignments() const {
   std::string out;
   for (const auto& a : impl_->agents)
     if (a.last_assigned != no_time) row(out).id(a.id).time(a.last_assigned).end();
-  return out;
-}
-std::vector<std::string> generator::agent_ids() const {
-  std::vector<std::string> out;
-  for (const auto& a : impl_->agents) out.push_back(a.id_text);
   return out;
 }
 

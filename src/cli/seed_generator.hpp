@@ -105,7 +105,6 @@ class generator {
   bool next(batch& out, long long batch_tickets);
 
   const std::vector<brand_summary>& brands() const;
-  std::vector<std::string> agent_ids() const;
   // After the last batch, COPY text "id<TAB>instant": each customer's latest
   // inbound message, each agent's latest assignment.
   std::string last_contacts() const;
