@@ -34,6 +34,7 @@ struct snapshot {
   std::map<std::string, std::optional<thread_candidate>> refs, numbers, ids, sessions, callbacks;
   std::map<std::string, std::optional<batch::stored_call>> calls;
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> call_events;  // by message id
+  std::map<std::string, std::vector<routing::queue_def>> queues;  // by brand: read at once, rarely more than one
 
   // What a pass asked for, with the lookup key of each request.
   struct wanted {
@@ -171,6 +172,9 @@ class batch_port final : public port {
     out.tickets.push_back(t);
     new_tickets_.insert(t.id);
     return 0;
+  }
+  const std::vector<routing::queue_def>& queues(const std::string& brand_id) override {
+    return brand_queues(tx_, s_.queues, brand_id);
   }
   bool record_inbound(const store::tickets::inbound_update& u) override {
     out.ticket_updates.push_back(u);

@@ -147,11 +147,13 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
       t.customer_waiting = s.callback_required();
       ingest::set_routing_facts(t, p, b, std::nullopt, {}, {}, std::nullopt, {});  // a call has no words to read
       t.at = c.at;
+      const auto queued = ingest::place_in_queue(p, t);
       auto number = p.insert_ticket(t);
       if (!number) store::retry_transaction("ticket insert collided");
       r.ticket_id = t.id;
       r.ticket_number = ingest::number_of(b, *number);
       events.add("created", {{"channel", "phone"}, {"tags", t.tags}});
+      if (queued) events.add("queued", *queued, "router");
     }
     if (p.guessing()) return r;  // thrown away: skip building what it would write
     r.customer_id = customer_id;

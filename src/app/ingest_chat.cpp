@@ -77,11 +77,13 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
     t.chat_session_id = c.session_id;
     t.customer_waiting = from_visitor;
     t.at = c.at;
+    const auto queued = ingest::place_in_queue(p, t);
     auto number = p.insert_ticket(t);
     if (!number) store::retry_transaction("the chat session's ticket was created concurrently");
     r.ticket_id = t.id;
     r.ticket_number = ingest::number_of(b, *number);
     events.add("created", {{"channel", "chat"}, {"session_id", c.session_id}, {"tags", t.tags}});
+    if (queued) events.add("queued", *queued, "router");
   }
 
   if (p.guessing()) return r;  // thrown away: skip building what it would write

@@ -159,6 +159,24 @@ void set_routing_facts(store::tickets::new_ticket& t, const port& p, const brand
   t.source = std::move(source);
 }
 
+std::optional<json> place_in_queue(port& p, store::tickets::new_ticket& t) {
+  routing::ticket_facts f;
+  f.id = t.id;
+  f.brand_id = t.brand_id;
+  f.callback_required = t.callback_required;
+  f.channel = routing::channel_of(parse_channel(t.origin_channel).value_or(channel::email), t.callback_required);
+  f.language = t.language.value_or("");
+  f.tags = t.tags;
+  f.source = t.source;
+  const auto choice = routing::choose_queue(p.queues(t.brand_id), f);
+  if (!choice.chosen) return std::nullopt;
+  t.queue_id = choice.chosen->id;
+  std::string reason;
+  for (const auto& c : choice.checks)
+    if (c.queue == choice.chosen) reason = c.reason;
+  return json{{"queue_id", *t.queue_id}, {"reason", reason}};
+}
+
 store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,
                                std::string direction) {
   store::message_row m;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "helpdesk/store/routing_repos.hpp"
 #include "ingest_port.hpp"
 
 namespace helpdesk::app::ingest {
@@ -79,6 +80,18 @@ std::optional<thread_candidate> direct_port::awaiting_callback(const std::string
 }
 
 std::optional<long long> direct_port::insert_ticket(const tickets::new_ticket& t) { return tickets::insert(tx_, t); }
+
+const std::vector<routing::queue_def>& brand_queues(pqxx::transaction_base& tx,
+                                                    std::map<std::string, std::vector<routing::queue_def>>& memo,
+                                                    const std::string& brand_id) {
+  auto it = memo.find(brand_id);
+  if (it == memo.end()) it = memo.emplace(brand_id, store::queues::for_brand(tx, brand_id)).first;
+  return it->second;
+}
+
+const std::vector<routing::queue_def>& direct_port::queues(const std::string& brand_id) {
+  return brand_queues(tx_, queues_, brand_id);
+}
 
 bool direct_port::record_inbound(const tickets::inbound_update& u) { return tickets::record_inbound(tx_, u); }
 

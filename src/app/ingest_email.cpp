@@ -112,6 +112,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
     t.at = now;
     t.customer_waiting = !verdict.automatic;
     if (decision.action == thread_action::new_linked_ticket) t.linked_ticket_id = decision.ticket_id;
+    const auto queued = ingest::place_in_queue(p, t);
     auto number = p.insert_ticket(t);
     if (!number) store::retry_transaction("ticket insert collided");
     r.ticket_id = t.id;
@@ -119,6 +120,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
     json data = {{"channel", "email"}, {"tags", t.tags}};
     if (t.linked_ticket_id) data["linked_ticket_id"] = *t.linked_ticket_id;
     events.add("created", data);
+    if (queued) events.add("queued", *queued, "router");
   }
 
   if (p.guessing()) return r;  // thrown away: skip building what it would write

@@ -5,11 +5,13 @@
 // fetched for the whole batch and collects the writes of every event into one
 // statement. The decision code is the same for both, so an event gets the
 // same answer whether it was planned with its batch or run by itself.
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "helpdesk/domain/routing.hpp"
 #include "helpdesk/store/group_commit.hpp"
 #include "helpdesk/store/support_repos.hpp"
 #include "helpdesk/app/ingest_service.hpp"
@@ -47,6 +49,8 @@ class port {
                                                                  const std::string& session_id) = 0;
   virtual std::optional<thread_candidate> awaiting_callback(const std::string& customer_id) = 0;
   virtual std::optional<long long> insert_ticket(const store::tickets::new_ticket& t) = 0;
+  // The brand's queues, in the router's order (read once per transaction).
+  virtual const std::vector<routing::queue_def>& queues(const std::string& brand_id) = 0;
   virtual bool record_inbound(const store::tickets::inbound_update& u) = 0;
 
   virtual void insert_message(store::message_row m) = 0;  // with its attachments
@@ -86,6 +90,7 @@ class direct_port final : public port {
                                                          const std::string& session_id) override;
   std::optional<thread_candidate> awaiting_callback(const std::string& customer_id) override;
   std::optional<long long> insert_ticket(const store::tickets::new_ticket& t) override;
+  const std::vector<routing::queue_def>& queues(const std::string& brand_id) override;
   bool record_inbound(const store::tickets::inbound_update& u) override;
   void insert_message(store::message_row m) override;
   std::optional<store::messages::call_ref> call(const std::string& brand_id, const std::string& call_id) override;
@@ -97,7 +102,13 @@ class direct_port final : public port {
 
  private:
   pqxx::transaction_base& tx_;
+  std::map<std::string, std::vector<routing::queue_def>> queues_;
 };
+
+// The queues of a brand, read once per transaction through `tx`.
+const std::vector<routing::queue_def>& brand_queues(pqxx::transaction_base& tx,
+                                                    std::map<std::string, std::vector<routing::queue_def>>& memo,
+                                                    const std::string& brand_id);
 
 // One inbound event on its way through the group committer: run alone on a
 // transaction, or decided by the batch runner with the rest of its batch.

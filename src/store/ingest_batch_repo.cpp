@@ -59,12 +59,14 @@ const char* const flush_sql =
     ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
     "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
     "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-    "customer_waiting_since, language_confidence, tags, source, callback_due_at) SELECT x.id, x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
+    "customer_waiting_since, language_confidence, tags, source, callback_due_at, queue_id, queued_at) SELECT x.id, "
+    "x.brand_id, next_ticket_number(x.brand_id), x.customer_id, x.subject, x.status, x.channel, "
     "x.language, x.chat_session_id, x.linked_ticket_id, x.callback, now(), now(), " AT("x.at") ", "
-    "CASE WHEN x.waiting THEN " AT("x.at") " END, x.confidence, x.tags, x.source, " AT("x.callback_due")
+    "CASE WHEN x.waiting THEN " AT("x.at") " END, x.confidence, x.tags, x.source, " AT("x.callback_due") ", "
+    "x.queue_id, CASE WHEN x.queue_id IS NOT NULL THEN now() END"
     ROWS(5, "id uuid, brand_id uuid, customer_id uuid, subject text, status text, channel text, "
             "language text, chat_session_id text, linked_ticket_id uuid, callback boolean, at bigint, waiting boolean, "
-            "confidence real, tags text[], source text, callback_due bigint")
+            "confidence real, tags text[], source text, callback_due bigint, queue_id uuid")
     " ON CONFLICT DO NOTHING RETURNING id, number), "
     "tu AS (UPDATE tickets t SET status = x.next, last_inbound_at = greatest(t.last_inbound_at, " AT("x.at") "), "
     "customer_waiting_since = CASE WHEN x.waiting THEN coalesce(t.customer_waiting_since, " AT("x.at") ") "
@@ -94,7 +96,7 @@ const char* const flush_sql =
     "cu AS (UPDATE messages m SET call = x.call, call_outcome = x.outcome, occurred_at = " AT("x.at")
     ROWS(9, "id uuid, call jsonb, outcome text, at bigint") " WHERE m.id = x.id RETURNING 1), "
     "ev AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
-    "SELECT x.ticket_id, x.brand_id, e.value->>0, 'integration', e.value->1"
+    "SELECT x.ticket_id, x.brand_id, e.value->>0, coalesce(e.value->>2, 'integration'), e.value->1"
     ROWS(10, "ticket_id uuid, brand_id uuid, events jsonb, ord int")
     " CROSS JOIN LATERAL jsonb_array_elements(x.events) WITH ORDINALITY AS e(value, n) ORDER BY x.ord, e.n "
     "RETURNING 1), "
@@ -238,7 +240,8 @@ json ticket_json(const tickets::new_ticket& t, std::size_t) {
           {"confidence", t.language_confidence ? json(*t.language_confidence) : json(nullptr)},
           {"tags", t.tags},
           {"source", nullable(t.source)},
-          {"callback_due", micros_or_null(t.callback_due_at)}};
+          {"callback_due", micros_or_null(t.callback_due_at)},
+          {"queue_id", nullable(t.queue_id)}};
 }
 
 }  // namespace

@@ -113,7 +113,7 @@ std::vector<prepared_statement> message_statements() {
       {"inbound_key_complete", "UPDATE inbound_keys SET response = $3::jsonb WHERE scope = $1 AND key = $2"},
       {"ingest_finish",
        "WITH events AS (INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data) "
-       "SELECT $1, $2, e->>0, 'integration', e->1 FROM jsonb_array_elements($3::jsonb) AS e) "
+       "SELECT $1, $2, e->>0, coalesce(e->>2, 'integration'), e->1 FROM jsonb_array_elements($3::jsonb) AS e) "
        "UPDATE inbound_keys SET response = $4::jsonb WHERE (scope = $5 AND key = $6) OR (scope = $7 AND key = $8)"},
       {"inbound_key_prune", "DELETE FROM inbound_keys WHERE expires_at < now()"},
       {"brand_phone_regions",

@@ -66,10 +66,10 @@ std::vector<prepared_statement> ticket_statements() {
       {"ticket_insert",
        "INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
        "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
-       "customer_waiting_since, language_confidence, tags, source, callback_due_at) VALUES ($1, $2, "
+       "customer_waiting_since, language_confidence, tags, source, callback_due_at, queue_id, queued_at) VALUES ($1, $2, "
        "next_ticket_number($2), $3, $4, $5, $6, $7, $8, $9, $10, now(), now(), " HELPDESK_SQL_AT("$11") ", CASE WHEN "
-       "$12 THEN " HELPDESK_SQL_AT("$11") " END, $13, $14, $15, " HELPDESK_SQL_AT("$16") ") ON CONFLICT DO NOTHING "
-       "RETURNING number"},
+       "$12 THEN " HELPDESK_SQL_AT("$11") " END, $13, $14, $15, " HELPDESK_SQL_AT("$16") ", $17::uuid, CASE WHEN $17::uuid IS "
+       "NOT NULL THEN now() END) ON CONFLICT DO NOTHING RETURNING number"},
       // LATERAL pins the plan to one index probe per id: a generic plan cached
       // while the table was small once walked every message of the brand.
       {"ticket_by_message_ids",
@@ -139,7 +139,8 @@ std::optional<long long> insert(pqxx::transaction_base& tx, const new_ticket& t)
                             sql::nullable(t.language), sql::nullable(t.chat_session_id),
                             sql::nullable(t.linked_ticket_id), t.callback_required, to_unix_micros(t.at),
                             t.customer_waiting, sql::nullable(confidence), sql::text_array(t.tags),
-                            sql::nullable(t.source), sql::nullable(sql::micros_text(t.callback_due_at)));
+                            sql::nullable(t.source), sql::nullable(sql::micros_text(t.callback_due_at)),
+                            sql::nullable(t.queue_id));
   if (r.empty()) return std::nullopt;
   return r[0][0].as<long long>();
 }

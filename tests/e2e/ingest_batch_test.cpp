@@ -137,6 +137,18 @@ TEST_F(ingest_batch, concurrent_events_of_every_channel_land_once_with_gap_free_
     EXPECT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(again.json(), answers[i].json()) << i;
   }
+  // Each new ticket was placed in its queue by the transaction that created
+  // it (one `queued` event, the same transaction id), the waiting caller's
+  // in Callbacks, the others in Default.
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM ticket_events c JOIN ticket_events q ON q.ticket_id = c.ticket_id "
+                       "AND q.kind = 'queued' AND q.actor = 'router' AND q.tx = c.tx WHERE c.kind = 'created'"),
+            std::to_string(tickets.size()));
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM ticket_events WHERE kind = 'queued'"), std::to_string(tickets.size()));
+  EXPECT_EQ(db->scalar("SELECT q.name FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = '" +
+                       known_call.json()["ticket_id"].get<std::string>() + "'"),
+            "Callbacks");
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM tickets t JOIN queues q ON q.id = t.queue_id AND q.name = 'Default'"),
+            std::to_string(tickets.size() - 1));
   EXPECT_GT(metric("helpdesk_ingest_planned_batches"), 0) << "the events were expected to be planned as a batch";
   EXPECT_EQ(metric("helpdesk_ingest_fallbacks"), 0);
 }

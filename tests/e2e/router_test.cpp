@@ -96,6 +96,11 @@ TEST_F(router_e2e, ReturnsTaggedTicketGoesToTheReturnsSpecialist) {
   auto t = ticket(returns_id);
   EXPECT_EQ(t["queue_id"], made.json()["id"]);
   EXPECT_EQ(t["tags"], json::array({"returns"}));
+  // Placed by the ingest that created it, with the reason the router gives.
+  EXPECT_EQ(db->scalar("SELECT q.data->>'reason' FROM ticket_events q JOIN ticket_events c ON c.ticket_id = "
+                       "q.ticket_id AND c.kind = 'created' AND c.tx = q.tx WHERE q.kind = 'queued' AND q.actor = "
+                       "'router' AND q.ticket_id = '" + returns_id + "'"),
+            "every condition met");
 
   const auto other_id = email("josef@example.cz", "Dotaz", czech_mail);
   EXPECT_EQ(wait_for_assignee(other_id), generalist.id) << "native Czech beats fluent for untagged work";

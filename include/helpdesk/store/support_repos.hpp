@@ -224,6 +224,7 @@ struct new_ticket {
   std::optional<std::string> linked_ticket_id;
   bool callback_required = false;
   std::optional<timestamp> callback_due_at;  // when the customer should have been called back
+  std::optional<std::string> queue_id;        // placed by ingest as the router would
   timestamp at{};
   bool customer_waiting = true;
 };
