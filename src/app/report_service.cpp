@@ -9,6 +9,7 @@ namespace helpdesk::app {
 namespace {
 
 using json = nlohmann::json;
+// One consistent view of the logs for every statement of a report.
 using snapshot = pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
 // The brands a report covers: those asked for (ids or slugs), or every brand
@@ -204,8 +205,9 @@ json report_body(pqxx::transaction_base& tx, const store::reports::query& q, rep
 }  // namespace
 
 awaitable<json> report_service::run(const principal& who, reports::report_request r) {
-  auto job = [who, r](pqxx::connection_base& c) {
+  auto job = [who, r, timeout = opts_.timeout](pqxx::connection_base& c) {
     snapshot tx(c);
+    store::reports::analytic_settings(tx, timeout);
     const auto q = query_of(r, covered_brands(tx, who, r.brands));
     json body = report_body(tx, q, r.kind);
     json out = {{"report", std::string(reports::to_string(r.kind))},
@@ -222,8 +224,9 @@ awaitable<json> report_service::run(const principal& who, reports::report_reques
 
 awaitable<std::vector<detail_line>> report_service::interaction_details(const principal& who,
                                                                         reports::report_request r) {
-  auto job = [who, r](pqxx::connection_base& c) {
+  auto job = [who, r, timeout = opts_.timeout](pqxx::connection_base& c) {
     snapshot tx(c);
+    store::reports::analytic_settings(tx, timeout);
     const auto q = query_of(r, covered_brands(tx, who, r.brands));
     std::vector<detail_line> out;
     out.push_back({{"brand_id", "brand", "ticket_id", "ticket_number", "message_id", "channel", "direction",
@@ -243,8 +246,9 @@ awaitable<std::vector<detail_line>> report_service::interaction_details(const pr
 }
 
 awaitable<json> report_service::live(const principal& who, std::vector<std::string> brands) {
-  auto job = [who, brands](pqxx::connection_base& c) {
+  auto job = [who, brands, timeout = opts_.timeout](pqxx::connection_base& c) {
     snapshot tx(c);
+    store::reports::analytic_settings(tx, timeout);
     const auto ids = covered_brands(tx, who, brands);
     json b = store::reports::live_brands(tx, ids);
     json q = store::reports::live_queues(tx, ids);

@@ -77,6 +77,8 @@ const std::vector<option>& options() {
       number("db_queue", &config::db_queue, 1, 1000000, "database jobs allowed to wait before 503"),
       number("db_queue_timeout_ms", &config::db_queue_timeout_ms, 1, 600000, "longest wait for a database connection before 503"),
       number("statement_timeout_ms", &config::statement_timeout_ms, 1, 3600000, "PostgreSQL statement_timeout on every connection"),
+      number("report_timeout_ms", &config::report_timeout_ms, 1, 3600000,
+             "statement_timeout of a report's statements (they read months of logs)"),
       number("body_limit", &config::body_limit, 1024, 1LL << 30, "default request body limit in bytes"),
       number("header_limit", &config::header_limit, 1024, 1 << 20, "request header block limit in bytes (431 above)"),
       number("header_timeout_ms", &config::header_timeout_ms, 1, 600000, "time allowed to send the request headers"),

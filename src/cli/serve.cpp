@@ -144,7 +144,9 @@ int run_serve(const config& cfg) {
   sla_opts.background = cfg.sla;
   app::webhook_options webhook_opts;
   webhook_opts.allowed_hosts = webhooks::parse_allowed_hosts(cfg.webhook_allowed_hosts);
-  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts);
+  app::report_options report_opts;
+  report_opts.timeout = std::chrono::milliseconds(cfg.report_timeout_ms);
+  app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts, report_opts);
   events::sender_options sender_opts;
   sender_opts.tick = std::chrono::milliseconds(cfg.webhook_tick_ms);
   sender_opts.timeout = std::chrono::milliseconds(cfg.webhook_timeout_ms);

@@ -41,6 +41,12 @@ TEST(Config, PrecedenceIsFileThenEnvironmentThenFlags) {
   std::remove(file.c_str());
 }
 
+TEST(Config, ReportsHaveTheirOwnStatementTimeout) {
+  EXPECT_EQ(parse({"serve"}, {}).cfg.report_timeout_ms, 120000);
+  EXPECT_EQ(parse({"serve", "--report-timeout-ms=30000"}, {}).cfg.report_timeout_ms, 30000);
+  EXPECT_EQ(parse({"serve"}, {{"HELPDESK_REPORT_TIMEOUT_MS", "45000"}}).cfg.report_timeout_ms, 45000);
+}
+
 TEST(Config, ConfigFileFromEnvironment) {
   auto file = temp_file(R"({"statement_timeout_ms": 1234})");
   auto p = parse({"serve"}, {{"HELPDESK_CONFIG", file}});

@@ -2,6 +2,7 @@
 // Reports for managers and the live state of the floor. A report reads one
 // snapshot of the logs (a repeatable-read transaction), so its rows and its
 // total always agree with each other.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,13 @@ struct detail_line {
   std::vector<std::string> cells;
 };
 
+struct report_options {
+  std::chrono::milliseconds timeout{120000};  // a report's statements, instead of the OLTP statement_timeout
+};
+
 class report_service {
  public:
-  explicit report_service(store::db_pool& db) : db_(db) {}
+  explicit report_service(store::db_pool& db, report_options opts = {}) : db_(db), opts_(opts) {}
 
   // {"from", "to", "tz", "group_by", "rows", "total", ...} for the request.
   awaitable<nlohmann::json> run(const principal& who, reports::report_request r);
@@ -34,6 +39,7 @@ class report_service {
 
  private:
   store::db_pool& db_;
+  report_options opts_;
 };
 
 }  // namespace helpdesk::app

@@ -19,7 +19,8 @@ namespace helpdesk::app {
 struct services {
   services(store::db_pool& pool, cpu_pool& workers, const auth_options& auth_opts,
            store::group_commit_options commit_opts = {}, ingest_options ingest_opts = {},
-           router_options router_opts = {}, sla_options sla_opts = {}, webhook_options webhook_opts = {})
+           router_options router_opts = {}, sla_options sla_opts = {}, webhook_options webhook_opts = {},
+           report_options report_opts = {})
       : db(pool),
         cpu(workers),
         committer(pool, commit_opts),
@@ -32,7 +33,7 @@ struct services {
         sla(pool, calendars, sla_opts, [this] { router.kick(); }),
         webhooks(pool, std::move(webhook_opts)),
         workspace(pool, calendars, {ingest.options().message_id_domain}),
-        reports(pool) {}
+        reports(pool, report_opts) {}
 
   store::db_pool& db;
   cpu_pool& cpu;

@@ -2,6 +2,7 @@
 // Reports for managers, each one statement over the append-only logs
 // (messages, ticket events, SLA events, presence intervals, callback
 // attempts). Rows come back as JSON objects in the shape the API answers.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ using json = nlohmann::json;
 std::vector<std::string> resolve_brands(pqxx::transaction_base& tx, const std::vector<std::string>& ids_or_slugs,
                                         std::vector<std::string>& unknown);
 std::vector<std::string> all_brands(pqxx::transaction_base& tx);
+
+// Settings for the report statements of this transaction: they scan months
+// of a log once, which the planner costs for OLTP (see the definition).
+void analytic_settings(pqxx::transaction_base& tx, std::chrono::milliseconds timeout);
 
 // {target, group, group_name, started, met, breached, running, cancelled}
 json sla(pqxx::transaction_base& tx, const query& q);
