@@ -500,6 +500,16 @@ int run_seed(const config& cfg, const std::map<std::string, std::string>& flags)
     tx.exec("UPDATE agents a SET last_assigned_at = s.at FROM seed_latest s WHERE a.id = s.id");
     for (const auto& b : gen.brands())
       if (b.last_number > 0) tx.exec_params("SELECT setval(ticket_number_sequence($1)::regclass, $2)", b.id, b.last_number);
+    // Loaded with triggers off (replica role), the SLA events still need
+    // folding into their clocks' facts; the trigger did it otherwise.
+    if (parallel) {
+      bar.phase("folding SLA events into clock facts");
+      std::string ids;
+      for (const auto& b : gen.brands()) ids += (ids.empty() ? "" : ", ") + tx.quote(b.id);
+      const auto source = "(SELECT * FROM sla_events WHERE brand_id IN (" + ids + ")) AS seeded";
+      const auto sql = tx.exec_params1("SELECT sla_clock_facts_merge_sql($1)", source)[0].as<std::string>();
+      tx.exec(sql);
+    }
     // This transaction wrote every seeded ticket event: the workers start after it.
     tx.exec("UPDATE sla_progress SET tx_cursor = greatest(tx_cursor, pg_current_xact_id()::text::bigint + 1)");
     tx.exec("UPDATE event_relay SET tx_cursor = greatest(tx_cursor, pg_current_xact_id()::text::bigint + 1)");

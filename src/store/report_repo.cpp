@@ -22,27 +22,26 @@ namespace {
 #define LOCAL(col) "(" col " AT TIME ZONE $4::text)"
 
 // One row per SLA clock started in the period, decided as of its end from the
-// SLA log alone: breached (a breach, or a late fulfilment), else met, else
-// cancelled (waived, or no policy any more), else still running. The ticket's
+// SLA log alone (folded per clock into sla_clock_facts as it is written):
+// breached (a breach, or a late fulfilment), else met, else cancelled
+// (waived, or no policy any more), else still running. The ticket's
 // brand, channel, priority and queue are those at the start; the agent is
 // whoever held the ticket when it was decided. Only what was recorded by the
 // period's end counts: a policy change later may log a clock that started
 // inside the period, and last month must read the same tomorrow.
 #define SLA_CLOCKS                                                                                                 \
-  "c AS (SELECT e.ticket_id, e.target, e.cycle, min(e.brand_id::text) AS brand, "                                \
-  "min(e.channel) FILTER (WHERE e.kind = 'started') AS channel, "                                                \
-  "min(e.priority) FILTER (WHERE e.kind = 'started') AS priority, "                                              \
-  "min(e.queue_id::text) FILTER (WHERE e.kind = 'started') AS queue, "                                           \
-  "coalesce(max(e.agent_id::text) FILTER (WHERE e.kind IN ('met', 'breached', 'cancelled')), "                   \
-  "max(e.agent_id::text) FILTER (WHERE e.kind = 'started')) AS agent, "                                          \
-  "min(e.at) FILTER (WHERE e.kind = 'started') AS started_at, min(e.at) FILTER (WHERE e.kind = 'met') AS met_at, " \
-  "max((e.data->>'elapsed_seconds')::bigint) FILTER (WHERE e.kind = 'met') AS elapsed, "                        \
-  "bool_or(e.kind = 'breached' OR (e.kind = 'met' AND coalesce((e.data->>'late')::boolean, false))) AS breached, " \
-  "bool_or(e.kind = 'met') AS met, bool_or(e.kind = 'cancelled') AS cancelled "                                  \
-  "FROM sla_events e WHERE e.brand_id = ANY($1::uuid[]) AND e.at >= " FROM_AT " AND e.at < " TO_AT              \
-  " AND e.recorded_at < " TO_AT " AND e.target IS NOT NULL AND e.kind IN ('started', 'met', 'breached', 'cancelled') " \
-  "GROUP BY e.ticket_id, e.target, e.cycle "             \
-  "HAVING bool_or(e.kind = 'started')), "                                                                       \
+  "d AS (SELECT x.*, (x.met_at >= " FROM_AT " AND x.met_at < " TO_AT " AND x.met_recorded_at < " TO_AT           \
+  ") IS TRUE AS is_met, (x.breached_at >= " FROM_AT " AND x.breached_at < " TO_AT " AND x.breached_recorded_at < " \
+  TO_AT ") IS TRUE AS is_breached, (x.cancelled_at >= " FROM_AT " AND x.cancelled_at < " TO_AT                    \
+  " AND x.cancelled_recorded_at < " TO_AT ") IS TRUE AS is_cancelled FROM sla_clock_facts x "                     \
+  "WHERE x.brand_id = ANY($1::uuid[]) AND x.started_at >= " FROM_AT " AND x.started_at < " TO_AT                  \
+  " AND x.started_recorded_at < " TO_AT "), "                                                                     \
+  "c AS (SELECT d.ticket_id, d.target, d.cycle, d.brand_id::text AS brand, d.channel, d.priority, "               \
+  "d.queue_id::text AS queue, coalesce(greatest(CASE WHEN is_met THEN met_agent::text END, "                      \
+  "CASE WHEN is_breached THEN breached_agent::text END, CASE WHEN is_cancelled THEN cancelled_agent::text END), "  \
+  "started_agent::text) AS agent, d.started_at, CASE WHEN is_met THEN d.met_at END AS met_at, "                    \
+  "CASE WHEN is_met THEN d.met_elapsed END AS elapsed, is_breached OR (is_met AND coalesce(d.met_late, false)) "   \
+  "AS breached, is_met AS met, is_cancelled AS cancelled FROM d), "                                                \
   "f AS (SELECT c.*, CASE $8::text WHEN 'brand' THEN brand WHEN 'queue' THEN queue WHEN 'agent' THEN agent "     \
   "WHEN 'channel' THEN channel WHEN 'priority' THEN priority END AS grp FROM c WHERE " ANY_QUEUE("queue::uuid")  \
   " AND " ANY_AGENT("agent::uuid") " AND " ANY_CHANNEL("channel") ") "

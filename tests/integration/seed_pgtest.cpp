@@ -217,6 +217,18 @@ TEST(Seed, LoadsAConsistentHistory) {
             0);
   EXPECT_GT(number(db, "SELECT count(*) FROM sla_events WHERE kind = 'met' AND (data->>'late')::boolean"), 0);
   EXPECT_EQ(number(db, "SELECT count(*) FROM sla_tickets"), 3000);
+  // Every clock is folded into its facts, with its start and first met event.
+  EXPECT_EQ(number(db, "SELECT count(*) FROM sla_clock_facts"),
+            number(db, "SELECT count(DISTINCT (ticket_id, target, cycle)) FROM sla_events WHERE target IS NOT NULL "
+                       "AND kind IN ('started', 'met', 'breached', 'cancelled')"));
+  EXPECT_EQ(number(db, "SELECT count(*) FROM sla_clock_facts f JOIN sla_events e ON e.ticket_id = f.ticket_id AND "
+                       "e.target = f.target AND e.cycle = f.cycle AND e.kind = 'started' WHERE e.at = f.started_at "
+                       "AND e.recorded_at = f.started_recorded_at AND e.channel = f.channel"),
+            number(db, "SELECT count(*) FROM sla_events WHERE kind = 'started' AND target IS NOT NULL"));
+  EXPECT_EQ(number(db, "SELECT count(*) FROM sla_clock_facts f WHERE (f.met_at IS NULL) <> NOT EXISTS (SELECT 1 FROM "
+                       "sla_events e WHERE e.ticket_id = f.ticket_id AND e.target = f.target AND e.cycle = f.cycle "
+                       "AND e.kind = 'met')"),
+            0);
 
   // Every foreign key holds (the seeder skips the key triggers when it may).
   {
