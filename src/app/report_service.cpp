@@ -1,5 +1,6 @@
 #include "helpdesk/app/report_service.hpp"
 
+#include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
 
@@ -245,7 +246,52 @@ awaitable<std::vector<detail_line>> report_service::interaction_details(const pr
   co_return co_await db_.run(std::move(job));
 }
 
+namespace {
+
+// Callers who see the same brands and ask for the same ones get the same
+// answer, whoever they are.
+std::string live_key(const principal& who, std::vector<std::string> asked) {
+  std::vector<std::string> scope = who.brand_ids;
+  std::sort(scope.begin(), scope.end());
+  std::sort(asked.begin(), asked.end());
+  std::string key = who.all_brands ? "*" : "";
+  for (const auto& b : scope) key += b + ",";
+  key += "|";
+  for (const auto& b : asked) key += b + ",";
+  return key;
+}
+
+}  // namespace
+
 awaitable<json> report_service::live(const principal& who, std::vector<std::string> brands) {
+  if (opts_.live_cache.count() <= 0) co_return co_await compute_live(who, std::move(brands));
+  const auto key = live_key(who, brands);
+  {
+    std::lock_guard lock(live_mutex_);
+    auto it = live_cache_.find(key);
+    if (it != live_cache_.end()) {
+      // When it expires, the first caller computes it again and the rest are
+      // served the previous one until then, rather than all queueing at once.
+      if (it->second.until > std::chrono::steady_clock::now() || it->second.refreshing) co_return it->second.body;
+      it->second.refreshing = true;
+    }
+  }
+  json body;
+  try {
+    body = co_await compute_live(who, std::move(brands));
+  } catch (...) {
+    std::lock_guard lock(live_mutex_);
+    if (auto it = live_cache_.find(key); it != live_cache_.end()) it->second.refreshing = false;
+    throw;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(live_mutex_);
+  if (live_cache_.size() > 1000) std::erase_if(live_cache_, [&](const auto& e) { return e.second.until <= now && !e.second.refreshing; });
+  live_cache_[key] = {now + opts_.live_cache, body, false};
+  co_return body;
+}
+
+awaitable<json> report_service::compute_live(const principal& who, std::vector<std::string> brands) {
   auto job = [who, brands, timeout = opts_.timeout](pqxx::connection_base& c) {
     snapshot tx(c);
     store::reports::analytic_settings(tx, timeout);

@@ -79,6 +79,8 @@ const std::vector<option>& options() {
       number("statement_timeout_ms", &config::statement_timeout_ms, 1, 3600000, "PostgreSQL statement_timeout on every connection"),
       number("report_timeout_ms", &config::report_timeout_ms, 1, 3600000,
              "statement_timeout of a report's statements (they read months of logs)"),
+      number("live_stats_cache_ms", &config::live_stats_cache_ms, 0, 60000,
+             "how long one computation of /v1/stats/live serves callers of the same scope (0: never reused)"),
       number("body_limit", &config::body_limit, 1024, 1LL << 30, "default request body limit in bytes"),
       number("header_limit", &config::header_limit, 1024, 1 << 20, "request header block limit in bytes (431 above)"),
       number("header_timeout_ms", &config::header_timeout_ms, 1, 600000, "time allowed to send the request headers"),

@@ -146,6 +146,7 @@ int run_serve(const config& cfg) {
   webhook_opts.allowed_hosts = webhooks::parse_allowed_hosts(cfg.webhook_allowed_hosts);
   app::report_options report_opts;
   report_opts.timeout = std::chrono::milliseconds(cfg.report_timeout_ms);
+  report_opts.live_cache = std::chrono::milliseconds(cfg.live_stats_cache_ms);
   app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts, report_opts);
   events::sender_options sender_opts;
   sender_opts.tick = std::chrono::milliseconds(cfg.webhook_tick_ms);

@@ -11,7 +11,9 @@ using nlohmann::json;
 
 class reports_e2e : public e2e {
  protected:
-  std::vector<std::string> server_args() override { return {"--sla-tick-ms=50", "--router=false"}; }
+  std::vector<std::string> server_args() override {
+    return {"--sla-tick-ms=50", "--router=false", "--live-stats-cache-ms=400"};
+  }
   void SetUp() override {
     e2e::SetUp();
     auto patched = req("PATCH", "/v1/brands/" + brand_a.id, admin, R"({"inbound_addresses": ["support@a.example"]})");
@@ -368,6 +370,22 @@ TEST_F(reports_e2e, LiveStatsShowWaitingWorkPresenceAndCallbacks) {
   EXPECT_GE(r["queues"].size(), 2u) << "every brand has a default and a callback queue";
   auto all = report("/v1/stats/live", admin);
   EXPECT_EQ(all["brands"].size(), 2u);
+}
+
+TEST_F(reports_e2e, LiveStatsAreComputedOncePerScopeForAMoment) {
+  email("jana@example.cz", "Parcel");
+  auto first = report("/v1/stats/live");
+  ASSERT_EQ(first["total"]["waiting"], 1) << first.dump(2);
+  email("petr@example.cz", "Refund");
+  auto again = report("/v1/stats/live");
+  EXPECT_EQ(again["at"], first["at"]) << "served from the computation of a moment ago";
+  EXPECT_EQ(again["total"]["waiting"], 1);
+  auto other_scope = report("/v1/stats/live", admin);
+  EXPECT_EQ(other_scope["total"]["waiting"], 2) << "another scope of brands is computed for itself";
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  auto later = report("/v1/stats/live");
+  EXPECT_NE(later["at"], first["at"]);
+  EXPECT_EQ(later["total"]["waiting"], 2);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // snapshot of the logs (a repeatable-read transaction), so its rows and its
 // total always agree with each other.
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,10 @@ struct detail_line {
 
 struct report_options {
   std::chrono::milliseconds timeout{120000};  // a report's statements, instead of the OLTP statement_timeout
+  // One computation of the live statistics serves every caller of the same
+  // scope this long: wall boards refresh every few seconds, and a burst of
+  // them must not queue up on the pool. 0: computed for every request.
+  std::chrono::milliseconds live_cache{1000};
 };
 
 class report_service {
@@ -38,8 +44,16 @@ class report_service {
   awaitable<nlohmann::json> live(const principal& who, std::vector<std::string> brands);
 
  private:
+  awaitable<nlohmann::json> compute_live(const principal& who, std::vector<std::string> brands);
   store::db_pool& db_;
   report_options opts_;
+  struct live_entry {
+    std::chrono::steady_clock::time_point until;
+    nlohmann::json body;
+    bool refreshing = false;  // one caller computes anew; the others get this body meanwhile
+  };
+  std::mutex live_mutex_;
+  std::map<std::string, live_entry> live_cache_;  // by caller's brand scope and the brands asked for
 };
 
 }  // namespace helpdesk::app
