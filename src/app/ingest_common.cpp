@@ -171,10 +171,7 @@ std::optional<json> place_in_queue(port& p, store::tickets::new_ticket& t) {
   const auto choice = routing::choose_queue(p.queues(t.brand_id), f);
   if (!choice.chosen) return std::nullopt;
   t.queue_id = choice.chosen->id;
-  std::string reason;
-  for (const auto& c : choice.checks)
-    if (c.queue == choice.chosen) reason = c.reason;
-  return json{{"queue_id", *t.queue_id}, {"reason", reason}};
+  return json{{"queue_id", *t.queue_id}, {"reason", choice.reason()}};
 }
 
 store::message_row new_message(const ingest_result& r, const std::string& brand_id, std::string channel,

@@ -70,10 +70,7 @@ pass_report route_brand(pqxx::transaction_base& tx, const std::string& brand_id,
   for (const auto& t : store::router::unqueued(tx, brand_id, opts.place_limit)) {
     auto choice = routing::choose_queue(queues, t.facts);
     if (!choice.chosen) continue;
-    std::string reason;
-    for (const auto& c : choice.checks)
-      if (c.queue == choice.chosen) reason = c.reason;
-    placements.push_back({t.facts.id, choice.chosen->id, reason});
+    placements.push_back({t.facts.id, choice.chosen->id, choice.reason()});
   }
   report.placed = store::router::place(tx, brand_id, placements);
 

@@ -1621,10 +1621,15 @@ struct generator::impl {
     message(t, m);
     if (!automatic) {
       t.last_inbound_mid = m.email_mid;
-      t.references.push_back(m.email_mid);
-      if (t.references.size() > 20) t.references.erase(t.references.begin());
+      remember_reference(t, m.email_mid);
       customer_wrote(t, at);
     }
+  }
+
+  // A thread's References keep the 20 newest Message-IDs, as mail clients do.
+  static void remember_reference(ticket_sim& t, const std::string& mid) {
+    t.references.push_back(mid);
+    if (t.references.size() > 20) t.references.erase(t.references.begin());
   }
 
   void customer_wrote(ticket_sim& t, ms_t at) {
@@ -1678,12 +1683,10 @@ struct generator::impl {
     e.raw("references", json_strings(refs)).raw("headers", headers).close();
     m.delivery = delivery(r);
     m.delivery_at = std::min(until, at + static_cast<ms_t>(r.range(2, 90)) * second_ms);
-    const std::string id = message(t, m);
-    (void)id;
+    message(t, m);
     t.last_outbound_mid = m.email_mid;
     t.references = refs;
-    t.references.push_back(m.email_mid);
-    if (t.references.size() > 20) t.references.erase(t.references.begin());
+    remember_reference(t, m.email_mid);
     agent_replied(t, at);
   }
 

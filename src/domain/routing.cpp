@@ -94,6 +94,12 @@ work_channel channel_of(channel origin, bool callback_required) {
   }
 }
 
+std::string queue_choice::reason() const {
+  for (const auto& c : checks)
+    if (c.queue == chosen) return c.reason;
+  return {};
+}
+
 queue_choice choose_queue(const std::vector<queue_def>& brand_queues, const ticket_facts& t) {
   std::vector<const queue_def*> order;
   for (const auto& q : brand_queues) order.push_back(&q);

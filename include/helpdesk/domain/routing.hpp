@@ -89,6 +89,7 @@ struct queue_check {
 struct queue_choice {
   const queue_def* chosen = nullptr;  // null only when the brand has no queue at all
   std::vector<queue_check> checks;    // in the order considered
+  std::string reason() const;         // why the chosen queue matched (empty when none was)
 };
 
 // The first queue (by position; the default queue last) whose conditions
