@@ -117,9 +117,12 @@ std::vector<prepared_statement> routing_statements() {
       {"router_lock_agent",
        "SELECT " PROFILE_COLUMNS " FROM agents a LEFT JOIN agent_brands ab ON false WHERE a.id = $1 FOR UPDATE OF a"},
       {"router_agent_brands", "SELECT brand_id, membership FROM agent_brands WHERE agent_id = $1"},
+      // LIMIT keeps the probe a nested loop that stops at each brand's first
+      // waiting ticket: as a semi-join, a planner that underestimates the
+      // queue (statistics lag behind ingest) hashed every waiting ticket.
       {"router_brands_waiting",
-       "SELECT b.id FROM brands b WHERE EXISTS (SELECT 1 FROM tickets t WHERE t.brand_id = b.id "
-       "AND t.assignee_id IS NULL AND t.status IN ('new', 'open'))"},
+       "SELECT b.id FROM brands b CROSS JOIN LATERAL (SELECT 1 FROM tickets t WHERE t.brand_id = b.id "
+       "AND t.assignee_id IS NULL AND t.status IN ('new', 'open') LIMIT 1) w"},
       {"router_unqueued",
        "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.assignee_id IS NULL "
        "AND t.status IN ('new', 'open') AND t.queue_id IS NULL ORDER BY t.created_at LIMIT $2"},
