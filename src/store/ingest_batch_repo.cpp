@@ -56,7 +56,11 @@ const char* const flush_sql =
     " ON CONFLICT DO NOTHING RETURNING 1), "
     "u AS (UPDATE customers c SET last_contact_at = greatest(c.last_contact_at, " AT("x.at") "), "
     "name = CASE WHEN c.name = '' THEN x.name ELSE c.name END, updated_at = now()"
-    ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id AND c.merged_into IS NULL RETURNING 1), "
+    // Merged customers are counted after the update, not filtered in WHERE:
+    // "merged_into IS NULL" there matched the customers_brand partial index,
+    // and a plan made while the table was small read that whole index for
+    // every row, a cost that grew with the customer count until autoanalyze.
+    ROWS(4, "id uuid, at bigint, name text") " WHERE c.id = x.id RETURNING c.merged_into IS NULL AS live), "
     "t AS (INSERT INTO tickets (id, brand_id, number, customer_id, subject, status, origin_channel, language, "
     "chat_session_id, linked_ticket_id, callback_required, created_at, updated_at, last_inbound_at, "
     "customer_waiting_since, language_confidence, tags, source, callback_due_at, queue_id, queued_at) SELECT x.id, "
@@ -107,7 +111,7 @@ const char* const flush_sql =
     ROWS(11, "scope text, key text, sha text, ttl bigint, response jsonb, new_ticket boolean")
     " LEFT JOIN t AS nt ON x.new_ticket AND nt.id = (x.response->>'ticket_id')::uuid "
     "ON CONFLICT DO NOTHING RETURNING 1) "
-    "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM t), "
+    "SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM i), (SELECT count(*) FROM u WHERE live), (SELECT count(*) FROM t), "
     "(SELECT count(*) FROM tu), (SELECT count(*) FROM m), (SELECT count(*) FROM cu), "
     "(SELECT count(*) FROM ev), (SELECT count(*) FROM k), (SELECT count(*) FROM s), (SELECT count(*) FROM ce), "
     "(SELECT " AGG("json_build_array(t.id, t.number)") " FROM t)";
@@ -292,9 +296,11 @@ std::map<std::string, long long> flush(pqxx::transaction_base& tx, const writes&
       }));
   const auto& r = res.at(0);
   auto count = [&](int col) { return r[col].as<std::size_t>(); };
-  // Suggestions and call events may exist already and a merged customer is
-  // not touched; everything else must land whole.
-  if (count(0) != w.customers.size() || count(1) != w.identities.size() || count(3) != w.tickets.size() ||
+  // Suggestions and call events may exist already; everything else must land
+  // whole. A customer merged since the snapshot sends the batch back, to land
+  // on the survivor as a single event would.
+  if (count(0) != w.customers.size() || count(1) != w.identities.size() || count(2) != w.touches.size() ||
+      count(3) != w.tickets.size() ||
       count(4) != w.ticket_updates.size() || count(5) != w.messages.size() || count(6) != w.call_updates.size() ||
       count(8) != w.answers.size())
     throw pqxx::serialization_failure("a row of the batch was taken or changed by a concurrent transaction");

@@ -8,6 +8,7 @@
 
 #include "helpdesk/domain/error.hpp"
 #include "helpdesk/store/group_commit.hpp"
+#include "helpdesk/store/ingest_batch.hpp"
 #include "helpdesk/store/repositories.hpp"
 #include "support/test_database.hpp"
 
@@ -185,4 +186,38 @@ TEST(GroupCommit, ABatchTheRunnerCannotPlanRunsEventByEvent) {
   const auto s = gc.stats();
   EXPECT_GE(s.fallbacks, 1u);
   EXPECT_EQ(s.planned, 0u);
+}
+
+// A batch decided against a snapshot in which a customer was live must not
+// write onto that customer once a merge has retired it: the flush fails and
+// the batch runs again, to land on the survivor.
+TEST(IngestFlush, TouchesLiveCustomersAndRefusesOneMergedSinceTheSnapshot) {
+  test_database db;
+  const auto b = db.add_brand("touch");
+  const std::string live = "018f0000-0000-7000-8000-000000000001";
+  const std::string gone = "018f0000-0000-7000-8000-000000000002";
+  db.exec("INSERT INTO customers (id, brand_id, name) VALUES ('" + live + "', '" + b.id + "', ''), ('" + gone +
+          "', '" + b.id + "', 'Old')");
+  db.exec("UPDATE customers SET merged_into = '" + live + "' WHERE id = '" + gone + "'");
+  pqxx::connection c(db.url());
+  for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
+  const auto at = *parse_rfc3339("2026-11-20T10:00:00Z");
+
+  store::ingest_batch::writes ok;
+  ok.touches.push_back({live, at, "Jana Nová"});
+  {
+    pqxx::work tx(c);
+    store::ingest_batch::plan_by_index(tx);
+    store::ingest_batch::flush(tx, ok);
+    tx.commit();
+  }
+  EXPECT_EQ(db.scalar("SELECT name || ' ' || (last_contact_at = '2026-11-20T10:00:00Z') FROM customers WHERE id = '" +
+                      live + "'"),
+            "Jana Nová true");
+
+  store::ingest_batch::writes stale;
+  stale.touches.push_back({gone, at, "Someone"});
+  pqxx::work tx(c);
+  store::ingest_batch::plan_by_index(tx);
+  EXPECT_THROW(store::ingest_batch::flush(tx, stale), pqxx::serialization_failure);
 }
