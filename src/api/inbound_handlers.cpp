@@ -245,7 +245,7 @@ HELPDESK_HANDLER(post_inbound_email) {
   auto parse = [&req = ctx.req] {
     auto doc = parse_json_body(req);
     auto mail = read_email_json(doc);
-    return parsed{std::move(mail), security::sha256_hex(doc.dump())};
+    return parsed{std::move(mail), canonical_sha256(doc)};
   };
   // Big bodies (attachments in base64) are parsed on the CPU pool.
   std::optional<parsed> p;
@@ -259,7 +259,7 @@ HELPDESK_HANDLER(post_inbound_email) {
 HELPDESK_HANDLER(post_inbound_call) {
   auto doc = parse_json_body(ctx.req);
   auto c = read_call(doc);
-  auto meta = meta_of(ctx, security::sha256_hex(doc.dump()));
+  auto meta = meta_of(ctx, canonical_sha256(doc));
   auto r = co_await e.svc.ingest.call(ctx.caller(), std::move(meta), std::move(c));
   co_return ingest_response(e, ctx, r);
 }
@@ -267,7 +267,7 @@ HELPDESK_HANDLER(post_inbound_call) {
 HELPDESK_HANDLER(post_inbound_chat) {
   auto doc = parse_json_body(ctx.req);
   auto c = read_chat(doc);
-  auto meta = meta_of(ctx, security::sha256_hex(doc.dump()));
+  auto meta = meta_of(ctx, canonical_sha256(doc));
   auto r = co_await e.svc.ingest.chat(ctx.caller(), std::move(meta), std::move(c));
   co_return ingest_response(e, ctx, r);
 }

@@ -115,6 +115,107 @@ json parse_json_text(std::string_view text) {
   return std::move(b.root);
 }
 
+namespace {
+
+// The bytes json::dump() would write, fed to the hash in runs: text without
+// escapes (most of a base64 attachment) goes in whole instead of byte by byte.
+class canonical_writer {
+ public:
+  void value(const json& v) {
+    switch (v.type()) {
+      case json::value_t::object: {
+        put('{');
+        bool first = true;
+        for (const auto& [k, item] : v.items()) {
+          if (!first) put(',');
+          first = false;
+          string(k);
+          put(':');
+          value(item);
+        }
+        put('}');
+        break;
+      }
+      case json::value_t::array: {
+        put('[');
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          if (i) put(',');
+          value(v[i]);
+        }
+        put(']');
+        break;
+      }
+      case json::value_t::string:
+        string(v.get_ref<const std::string&>());
+        break;
+      default:  // numbers, booleans, null: short, and dump() knows their exact spelling
+        text(v.dump());
+    }
+  }
+  std::string finish() {
+    flush();
+    return hash_.hex();
+  }
+
+ private:
+  void string(std::string_view s) {
+    put('"');
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      text(s.substr(run, i - run));
+      escape(c);
+      run = i + 1;
+    }
+    text(s.substr(run));
+    put('"');
+  }
+  void escape(unsigned char c) {
+    switch (c) {
+      case '"': text("\\\""); break;
+      case '\\': text("\\\\"); break;
+      case '\b': text("\\b"); break;
+      case '\f': text("\\f"); break;
+      case '\n': text("\\n"); break;
+      case '\r': text("\\r"); break;
+      case '\t': text("\\t"); break;
+      default: {
+        static constexpr char hex[] = "0123456789abcdef";
+        const char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        text(std::string_view(u, sizeof u));
+      }
+    }
+  }
+  void put(char c) {
+    if (buffer_.size() == buffer_limit) flush();
+    buffer_ += c;
+  }
+  void text(std::string_view t) {
+    if (buffer_.size() + t.size() > buffer_limit) {
+      flush();
+      if (t.size() > buffer_limit) return hash_.update(t);
+    }
+    buffer_ += t;
+  }
+  void flush() {
+    hash_.update(buffer_);
+    buffer_.clear();
+  }
+
+  static constexpr std::size_t buffer_limit = 4096;
+  security::sha256_stream hash_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+std::string canonical_sha256(const json& doc) {
+  canonical_writer w;
+  w.value(doc);
+  return w.finish();
+}
+
 json parse_json_body(const http::request& req) {
   auto ct = req[bhttp::field::content_type];
   std::string_view type = ct.substr(0, ct.find(';'));

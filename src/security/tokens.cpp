@@ -71,11 +71,9 @@ std::string generate_token(std::string_view prefix) {
   return std::string(prefix) + base64url(random_bytes(32));
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL SHA-256 failed");
+namespace {
+
+std::string hex_of(const unsigned char* digest, unsigned len) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
@@ -84,6 +82,38 @@ std::string sha256_hex(std::string_view data) {
     out += hex[digest[i] & 15];
   }
   return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  return hex_of(digest, len);
+}
+
+sha256_stream::sha256_stream() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+}
+
+sha256_stream::~sha256_stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void sha256_stream::update(std::string_view piece) {
+  if (!piece.empty() && EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), piece.data(), piece.size()) != 1)
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+}
+
+std::string sha256_stream::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &len) != 1)
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  return hex_of(digest, len);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -22,6 +22,10 @@ inline constexpr std::size_t max_json_depth = 64;
 // error(unsupported_media_type) when the body is not declared as JSON.
 json parse_json_body(const http::request& req);
 json parse_json_text(std::string_view text);
+// sha256_hex(doc.dump()), without building the text: an inbound event's
+// request digest, which stored idempotency keys are compared with, so it must
+// stay exactly that. The document must come from the parser (valid UTF-8).
+std::string canonical_sha256(const json& doc);
 
 http::response json_response(bhttp::status status, const json& body, unsigned version = 11);
 http::response no_content_response(unsigned version = 11);

@@ -19,6 +19,18 @@ std::optional<std::string> base64url_decode(std::string_view text);
 std::optional<std::string> base64_decode(std::string_view text);
 std::string generate_token(std::string_view prefix);    // prefix + base64url(32 bytes)
 std::string sha256_hex(std::string_view data);
+// SHA-256 over data handed in pieces: the digest of text that is never built.
+class sha256_stream {
+ public:
+  sha256_stream();
+  ~sha256_stream();
+  sha256_stream(const sha256_stream&) = delete;
+  sha256_stream& operator=(const sha256_stream&) = delete;
+  void update(std::string_view piece);
+  std::string hex();  // ends the stream
+ private:
+  void* ctx_;
+};
 bool constant_time_equal(std::string_view a, std::string_view b);
 bool looks_like_token(std::string_view token);          // known prefix and length
 
