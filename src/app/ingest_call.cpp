@@ -177,12 +177,11 @@ ingest_result decide_call(ingest::port& p, brand_cache& brands, const principal&
 }  // namespace
 
 awaitable<ingest_result> ingest_service::call(const principal& who, ingest_meta meta, inbound_call c) {
-  const std::size_t affinity = std::hash<std::string>{}(c.call_id);
   ingest::event_job<inbound_call> job(decide_call, brands_, who, std::move(meta), std::move(c), opts_);
   const auto& call = job.event();
   job.conflicts_with("call:" + call.call_id);
   job.conflicts_with_phone(call.inbound ? call.from : call.to);
-  co_return co_await committer_.run(std::move(job), affinity);
+  co_return co_await committer_.run(std::move(job));
 }
 
 }  // namespace helpdesk::app

@@ -106,7 +106,6 @@ ingest_result decide_chat(ingest::port& p, brand_cache& brands, const principal&
 }  // namespace
 
 awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta meta, inbound_chat c) {
-  const std::size_t affinity = std::hash<std::string>{}(c.session_id);
   ingest::event_job<inbound_chat> job(decide_chat, brands_, who, std::move(meta), std::move(c), opts_);
   const auto& chat = job.event();
   job.conflicts_with("session:" + chat.session_id);
@@ -114,7 +113,7 @@ awaitable<ingest_result> ingest_service::chat(const principal& who, ingest_meta 
   if (!chat.visitor.handle.empty()) job.conflicts_with("handle:" + chat.visitor.handle);
   if (auto e = normalize_email(chat.visitor.email)) job.conflicts_with("email:" + *e);
   if (!chat.visitor.phone.empty()) job.conflicts_with_phone(chat.visitor.phone);
-  co_return co_await committer_.run(std::move(job), affinity);
+  co_return co_await committer_.run(std::move(job));
 }
 
 }  // namespace helpdesk::app

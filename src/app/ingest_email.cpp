@@ -206,8 +206,6 @@ inbound_email to_inbound_email(mail::parsed_email p) {
 
 awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta meta, inbound_email m) {
   require_sender(m);
-  // A thread's messages come from its customer: keep them in one lane.
-  const std::size_t affinity = std::hash<std::string>{}(normalize_email(m.from).value_or(""));
   std::size_t bytes = 0;
   for (const auto& a : m.attachments) bytes += a.data.size();
   std::vector<store::attachment_row> files;
@@ -227,7 +225,7 @@ awaitable<ingest_result> ingest_service::email(const principal& who, ingest_meta
   if (!mail.message_id.empty()) job.conflicts_with("message:" + mail.message_id);
   for (const auto& ref : reference_ids(mail.in_reply_to, mail.references)) job.conflicts_with("message:" + ref);
   if (!mail.bounced_message_id.empty()) job.conflicts_with("message:" + mail.bounced_message_id);
-  co_return co_await committer_.run(std::move(job), affinity);
+  co_return co_await committer_.run(std::move(job));
 }
 
 awaitable<ingest_result> ingest_service::raw_email(const principal& who, ingest_meta meta, std::string raw) {

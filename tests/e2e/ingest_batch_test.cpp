@@ -21,7 +21,7 @@ class ingest_batch : public e2e {
                        R"({"default_phone_region": "CZ", "inbound_addresses": ["podpora@shop-a.example"]})");
     ASSERT_EQ(patched.status, 200) << patched.body;
   }
-  // One writer lane and room for everything: the events queue up behind the
+  // One writer and room for everything: the events queue up behind the
   // first batch and are planned together.
   std::vector<std::string> server_args() override { return {"--ingest-writers=1", "--ingest-batch=64"}; }
 

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "helpdesk/domain/error.hpp"
@@ -164,6 +165,58 @@ TEST(GroupCommit, APlannedBatchNeverHoldsTwoEventsOfOneKeyAndKeepsTheirOrder) {
   const auto s = gc.stats();
   EXPECT_EQ(s.planned, batches.size());
   EXPECT_EQ(s.fallbacks, 0u);
+}
+
+// Two writers share one queue: both work at once, yet a key held by one
+// writer's open batch is never in the other's, and each key's events are
+// decided in arrival order across writers.
+TEST(GroupCommit, TwoWritersShareTheQueueButNeverAKey) {
+  test_database db;
+  db.exec("CREATE TABLE gc_probe (n int PRIMARY KEY)");
+  store::db_pool pool({db.url(), 3}, store::all_statements());
+  store::group_committer gc(pool, {2, 4, 8192, std::chrono::milliseconds(5000)});
+  std::mutex m;
+  std::multiset<int> open_keys;
+  std::map<int, int> last_of_key;
+  int running = 0, most_running = 0, overlaps = 0, out_of_order = 0;
+  gc.set_batch_runner([&](pqxx::transaction_base& tx, const std::vector<store::batchable*>& jobs) {
+    std::vector<int> ns;
+    {
+      std::lock_guard g(m);
+      most_running = std::max(most_running, ++running);
+      for (auto* j : jobs) {
+        auto* job = dynamic_cast<keyed_job*>(j);
+        ns.push_back(job->n);
+        const int key = job->n % 7;
+        overlaps += int(open_keys.count(key));
+        open_keys.insert(key);
+        if (last_of_key.count(key) && last_of_key[key] > job->n) ++out_of_order;
+        last_of_key[key] = job->n;
+      }
+    }
+    std::string values;
+    for (int n : ns) values += (values.empty() ? "(" : ", (") + std::to_string(n) + ")";
+    tx.exec("INSERT INTO gc_probe (n) VALUES " + values);
+    tx.exec("SELECT pg_sleep(0.01)");  // keeps the batch open while the other writer takes work
+    std::lock_guard g(m);
+    for (auto* j : jobs) {
+      auto* job = dynamic_cast<keyed_job*>(j);
+      job->planned = job->n;
+      open_keys.erase(open_keys.find(job->n % 7));
+    }
+    --running;
+  });
+  asio::io_context ioc;
+  std::vector<result_slot> results(120);
+  for (int i = 0; i < 120; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i % 7, results[i]), asio::detached);
+  ioc.run();
+
+  for (int i = 0; i < 120; ++i) EXPECT_EQ(results[i].value, i);
+  EXPECT_EQ(stored(db).size(), 120u);
+  EXPECT_EQ(most_running, 2) << "the second writer never took work";
+  EXPECT_EQ(overlaps, 0) << "a key was in two open batches";
+  EXPECT_EQ(out_of_order, 0);
+  EXPECT_EQ(gc.stats().fallbacks, 0u);
 }
 
 TEST(GroupCommit, ABatchTheRunnerCannotPlanRunsEventByEvent) {

@@ -6,24 +6,28 @@
 // neighbours down and never leaves half of itself behind. Jobs must therefore
 // be re-runnable: they are plain functions of their input and the database.
 //
-// Writers work in lanes: an event goes to the lane its affinity key picks
-// (the sender, the caller, the chat session), and each lane has at most one
-// transaction open. Events that touch the same customer or ticket therefore
-// queue behind each other instead of locking each other from two open
-// batches, which would turn into deadlocks and whole-batch retries.
+// Writers share one queue and each has at most one transaction open. A
+// `batchable` job names conflict keys (its identities, keys and threads): a
+// writer passes over a job whose key is in another writer's open batch, or in
+// a job passed over before it, so events of one customer or ticket are
+// written in arrival order and never lock each other from two open batches
+// (which would turn into deadlocks and whole-batch retries). Any free writer
+// takes the oldest work it may, so no event waits behind a busy writer while
+// another is idle.
 //
-// A job that is `batchable` may also be decided together with the rest of
-// its batch by the batch runner (set-at-a-time reads and writes, a handful of
-// statements per batch instead of several per event). Two events that share
-// a conflict key never share a batch, so the runner may read each event's
-// world from the database alone; when it throws, the batch falls back to
-// running each job by itself.
+// A batchable job may also be decided together with the rest of its batch by
+// the batch runner (set-at-a-time reads and writes, a handful of statements
+// per batch instead of several per event). Two events that share a conflict
+// key never share a batch, so the runner may read each event's world from the
+// database alone; when it throws, the batch falls back to running each job by
+// itself.
 #include <chrono>
 #include <functional>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "helpdesk/handoff.hpp"
@@ -43,7 +47,7 @@ class batchable {
 using batch_runner = std::function<void(pqxx::transaction_base&, const std::vector<batchable*>&)>;
 
 struct group_commit_options {
-  std::size_t writers = 2;       // lanes, each with at most one batch in flight (and one pooled connection)
+  std::size_t writers = 2;       // batches in flight at once, each on one pooled connection
   std::size_t max_batch = 64;    // events per transaction
   std::size_t queue_limit = 8192;
   std::chrono::milliseconds queue_timeout{2000};
@@ -61,7 +65,7 @@ class group_committer {
   group_committer(db_pool& pool, group_commit_options opts);
 
   template <class F>
-  auto run(F fn, std::size_t affinity = 0) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
+  auto run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>>;
 
   group_commit_stats stats() const;
   // Set before the first run().
@@ -80,22 +84,22 @@ class group_committer {
   template <class F, class Resumer>
   struct entry_impl;
 
-  struct lane {
-    std::deque<std::unique_ptr<entry>> queue;
-    bool writing = false;
-  };
+  using batch_t = std::deque<std::unique_ptr<entry>>;
 
-  void enqueue(std::unique_ptr<entry> e, std::size_t affinity);
-  void drain(lane& l, connection_slot* slot, std::exception_ptr failure);
-  std::deque<std::unique_ptr<entry>> take_batch(lane& l);
-  void run_batch(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
-  bool run_planned(connection_slot& slot, std::deque<std::unique_ptr<entry>>& batch);
+  void enqueue(std::unique_ptr<entry> e);
+  void start_writer();
+  void drain(connection_slot* slot, std::exception_ptr failure);
+  batch_t take_batch();
+  void release_keys(const batch_t& batch);
+  void run_batch(connection_slot& slot, batch_t& batch);
+  bool run_planned(connection_slot& slot, batch_t& batch);
 
   db_pool& pool_;
   group_commit_options opts_;
   mutable std::mutex mutex_;
-  std::vector<lane> lanes_;
-  std::size_t queued_ = 0;
+  std::deque<std::unique_ptr<entry>> queue_;
+  std::unordered_multiset<std::size_t> in_flight_;  // conflict keys of the open batches
+  std::size_t writing_ = 0;                         // writers holding a connection or waiting for one
   group_commit_stats stats_;
   batch_runner runner_;
 };
@@ -120,12 +124,11 @@ struct group_committer::entry_impl final : group_committer::entry {
 };
 
 template <class F>
-auto group_committer::run(F fn, std::size_t affinity)
-    -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>> {
+auto group_committer::run(F fn) -> awaitable<std::invoke_result_t<F&, pqxx::transaction_base&>> {
   using result = std::invoke_result_t<F&, pqxx::transaction_base&>;
   static_assert(!std::is_void_v<result>, "group-committed jobs return their answer");
-  auto start = [this, affinity, fn = std::move(fn)](auto resume) mutable {
-    enqueue(std::make_unique<entry_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)), affinity);
+  auto start = [this, fn = std::move(fn)](auto resume) mutable {
+    enqueue(std::make_unique<entry_impl<F, decltype(resume)>>(std::move(fn), std::move(resume)));
   };
   co_return co_await await_handoff<result>(std::move(start));
 }
