@@ -34,12 +34,23 @@ json email_json(const inbound_email& m) {
   return out;
 }
 
+// A merged ticket is closed, and what is said about it belongs to the
+// ticket it went into (which may itself have been merged since).
+std::optional<thread_candidate> survivor(ingest::port& p, const brand& b, std::optional<thread_candidate> c) {
+  for (int hops = 0; c && c->merged_into && hops < 16; ++hops) {
+    auto next = p.ticket_by_id(b.id, *c->merged_into);
+    if (!next) break;
+    c = std::move(next);
+  }
+  return c;
+}
+
 std::optional<thread_candidate> find_by_references(ingest::port& p, const brand& b,
                                                    const std::vector<std::string>& refs, const std::string& domain) {
   for (const auto& ref : refs)
     if (auto ticket = ticket_of_outbound_message_id(ref, domain))
-      if (auto c = p.ticket_by_id(b.id, *ticket)) return c;
-  return p.ticket_by_message_ids(b.id, refs);
+      if (auto c = p.ticket_by_id(b.id, *ticket)) return survivor(p, b, std::move(c));
+  return survivor(p, b, p.ticket_by_message_ids(b.id, refs));
 }
 
 // The mail with its attachments hashed and ready to store.
@@ -70,7 +81,7 @@ ingest_result decide_email(ingest::port& p, brand_cache& brands, const principal
   if (verdict.bounce && !m.bounced_message_id.empty()) refs.insert(refs.begin(), m.bounced_message_id);
   thread_input in;
   in.by_reference = find_by_references(p, b, refs, opts.message_id_domain);
-  if (auto n = find_ticket_token(m.subject, b.ticket_prefix)) in.by_token = p.ticket_by_number(b.id, *n);
+  if (auto n = find_ticket_token(m.subject, b.ticket_prefix)) in.by_token = survivor(p, b, p.ticket_by_number(b.id, *n));
   const auto sender = ingest::identify(p, b.id, ids);
   in.sender_customer_id = sender.customer_id;
   in.subject = m.subject;

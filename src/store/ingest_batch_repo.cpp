@@ -14,7 +14,7 @@ namespace {
 using json = nlohmann::json;
 
 #define CANDIDATE_JSON(i) \
-  "json_build_array(" i ", t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number)"
+  "json_build_array(" i ", t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number, t.merged_into)"
 #define AGG(expr) "coalesce(json_agg(" expr "), '[]')::text"
 
 // $1 keys, $2 identities, $3 message refs, $4 numbers, $5 ticket ids,
@@ -128,6 +128,7 @@ thread_candidate candidate_of(const json& row) {
   c.status = parse_ticket_status(row[3].get<std::string>()).value_or(ticket_status::open);
   if (!row[4].is_null()) c.solved_at = from_unix_micros(row[4].get<long long>());
   c.number = row[5].get<long long>();
+  if (!row[6].is_null()) c.merged_into = row[6].get<std::string>();
   return c;
 }
 

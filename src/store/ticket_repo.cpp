@@ -10,7 +10,7 @@ namespace helpdesk::store {
 namespace {
 
 #define CANDIDATE_COLUMNS \
-  "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number"
+  "t.id, t.customer_id, t.status, " HELPDESK_SQL_MICROS("coalesce(t.closed_at, t.solved_at)") ", t.number, t.merged_into"
 
 std::optional<thread_candidate> read_candidate(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
@@ -20,6 +20,7 @@ std::optional<thread_candidate> read_candidate(const pqxx::result& r) {
   c.status = parse_ticket_status(r[0][2].as<std::string>()).value_or(ticket_status::open);
   c.solved_at = sql::optional_micros(r[0][3]);
   c.number = r[0][4].as<long long>();
+  c.merged_into = sql::optional_text(r[0][5]);
   return c;
 }
 

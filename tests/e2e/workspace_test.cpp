@@ -272,6 +272,36 @@ TEST_F(workspace_e2e, MergingMovesTheHistoryAndRedirects) {
   EXPECT_EQ(req("POST", "/v1/tickets/" + target + "/merge", session, R"({})").status, 422);
 }
 
+// What the customer writes about a merged ticket lands on the ticket it went
+// into, whether it names the old ticket by its subject token or answers one
+// of our messages on it, and even when that ticket was merged again.
+TEST_F(workspace_e2e, MailAboutAMergedTicketLandsOnTheSurvivor) {
+  auto a = email({{"subject", "Order 7"}, {"message_id", "<s1@example.cz>"}});
+  auto b = email({{"from", "jana.other@example.cz"}, {"subject", "Order 7 again"}, {"message_id", "<s2@example.cz>"}});
+  auto c = email({{"from", "jana.third@example.cz"}, {"subject", "Order 7, third"}, {"message_id", "<s3@example.cz>"}});
+  const std::string first = a["ticket_id"], second = b["ticket_id"], last = c["ticket_id"];
+  const std::string second_number = b["ticket_number"];
+  ASSERT_EQ(req("POST", "/v1/tickets/" + second + "/merge", session, json{{"into", first}}.dump()).status, 200);
+
+  auto by_token = email({{"from", "jana.other@example.cz"}, {"subject", "Re: [" + second_number + "] Order 7 again"},
+                         {"message_id", "<s4@example.cz>"}});
+  EXPECT_EQ(by_token["ticket_id"], first) << by_token;
+  EXPECT_EQ(by_token["ticket_number"], a["ticket_number"]);
+
+  // The survivor goes on into a third ticket: both old tokens follow it.
+  ASSERT_EQ(req("POST", "/v1/tickets/" + first + "/merge", session, json{{"into", last}}.dump()).status, 200);
+  auto twice = email({{"from", "jana.other@example.cz"}, {"subject", "[" + second_number + "] still waiting"},
+                      {"message_id", "<s5@example.cz>"}});
+  EXPECT_EQ(twice["ticket_id"], last) << twice;
+  // An answer to one of our messages on the merged ticket, by In-Reply-To alone.
+  auto answer = email({{"subject", "thanks"}, {"message_id", "<s6@example.cz>"},
+                       {"in_reply_to", "<" + second + ".0190a0a0-0000-7000-8000-000000000000@helpdesk.invalid>"}});
+  EXPECT_EQ(answer["ticket_id"], last) << answer;
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM tickets WHERE linked_ticket_id IS NOT NULL"), "0")
+      << "no follow-up ticket was opened for the merged ones";
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM messages WHERE ticket_id = '" + last + "'"), "6");
+}
+
 }  // namespace
 }  // namespace helpdesk::testing
 

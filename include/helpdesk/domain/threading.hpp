@@ -41,6 +41,7 @@ struct thread_candidate {
   std::string customer_id;
   ticket_status status = ticket_status::open;
   std::optional<timestamp> solved_at;  // when it was last solved or closed
+  std::optional<std::string> merged_into;  // a merged ticket: where its conversation went on
 };
 
 struct thread_policy {
