@@ -150,4 +150,25 @@ awaitable<void> webhook_service::replay(const principal&, std::string id, std::s
   co_await db_.run(std::move(job));
 }
 
+awaitable<long long> webhook_service::prune_history() {
+  if (opts_.history_days <= 0) co_return 0;
+  // Small batches, each its own transaction: a backlog of months (the first
+  // pass after an upgrade) never holds locks or a snapshot for long.
+  constexpr long long batch = 5000;
+  constexpr int most_batches = 40;
+  long long total = 0;
+  for (int i = 0; i < most_batches; ++i) {
+    auto job = [days = opts_.history_days](pqxx::connection_base& c) {
+      pqxx::work tx(c);
+      auto n = store::retention::prune(tx, days, batch);
+      tx.commit();
+      return n;
+    };
+    const auto n = co_await db_.run(std::move(job));
+    total += n.total();
+    if (n.feed < batch && n.outbox < batch && n.deliveries < batch) break;
+  }
+  co_return total;
+}
+
 }  // namespace helpdesk::app

@@ -79,6 +79,8 @@ class housekeeping {
         if (auto n = co_await svc_.auth.prune_expired(); n > 0) spdlog::info("housekeeping: pruned {} expired rows", n);
         if (auto n = co_await svc_.ingest.prune_expired_keys(); n > 0)
           spdlog::info("housekeeping: pruned {} expired idempotency keys", n);
+        if (auto n = co_await svc_.webhooks.prune_history(); n > 0)
+          spdlog::info("housekeeping: pruned {} rows of old event history", n);
       } catch (const std::exception& ex) {
         spdlog::warn("housekeeping failed, will retry: {}", ex.what());
       }
@@ -144,6 +146,7 @@ int run_serve(const config& cfg) {
   sla_opts.background = cfg.sla;
   app::webhook_options webhook_opts;
   webhook_opts.allowed_hosts = webhooks::parse_allowed_hosts(cfg.webhook_allowed_hosts);
+  webhook_opts.history_days = static_cast<int>(cfg.event_retention_days);
   app::report_options report_opts;
   report_opts.timeout = std::chrono::milliseconds(cfg.report_timeout_ms);
   report_opts.live_cache = std::chrono::milliseconds(cfg.live_stats_cache_ms);

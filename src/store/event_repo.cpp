@@ -21,6 +21,16 @@ std::vector<prepared_statement> event_statements() {
        "SELECT tx_cursor, seq, pg_snapshot_xmin(pg_current_snapshot())::text::bigint FROM event_relay WHERE id = 1 "
        "FOR UPDATE SKIP LOCKED"},
       {"relay_bound_events", "SELECT tx FROM ticket_events WHERE tx >= $1 AND tx < $2 ORDER BY tx OFFSET $3 LIMIT 1"},
+      {"retention_feed",
+       "DELETE FROM agent_feed WHERE (seq, agent_id) IN (SELECT seq, agent_id FROM agent_feed "
+       "WHERE at < now() - make_interval(days => $1) ORDER BY at LIMIT $2)"},
+      // Only rows behind the relay's cursor: a stalled relay still finds them.
+      {"retention_outbox",
+       "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < now() - make_interval(days => $1) "
+       "AND tx < (SELECT tx_cursor FROM event_relay WHERE id = 1) ORDER BY created_at LIMIT $2)"},
+      {"retention_deliveries",
+       "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE state <> 'pending' "
+       "AND completed_at < now() - make_interval(days => $1) ORDER BY completed_at LIMIT $2)"},
       {"relay_bound_outbox", "SELECT tx FROM outbox WHERE tx >= $1 AND tx < $2 ORDER BY tx OFFSET $3 LIMIT 1"},
       {"relay_read",
        "SELECT * FROM (SELECT false AS ob, e.kind, e.brand_id::text, e.ticket_id::text, e.data::text, e.actor, "
@@ -173,6 +183,18 @@ long long feed_head(pqxx::transaction_base& tx) { return tx.exec_prepared("feed_
 void notify_feed(pqxx::transaction_base& tx, long long seq) { tx.exec_prepared("feed_notify", std::to_string(seq)); }
 
 }  // namespace relay
+
+namespace retention {
+
+pruned prune(pqxx::transaction_base& tx, int days, long long limit) {
+  pruned out;
+  out.feed = static_cast<long long>(tx.exec_prepared("retention_feed", days, limit).affected_rows());
+  out.outbox = static_cast<long long>(tx.exec_prepared("retention_outbox", days, limit).affected_rows());
+  out.deliveries = static_cast<long long>(tx.exec_prepared("retention_deliveries", days, limit).affected_rows());
+  return out;
+}
+
+}  // namespace retention
 
 namespace webhooks {
 namespace {

@@ -16,6 +16,7 @@ namespace helpdesk::app {
 struct webhook_options {
   std::vector<std::string> allowed_hosts;  // exempt from the SSRF guard (development, tests)
   long long rotation_overlap_s = 24 * 3600;  // the old secret keeps signing this long
+  int history_days = 30;  // event history kept (live feed, relayed outbox, finished deliveries); 0: forever
 };
 
 struct webhook_draft {
@@ -41,6 +42,9 @@ class webhook_service {
   awaitable<std::vector<store::webhooks::delivery_row>> deliveries(const principal& who, std::string id,
                                                                    store::page_request page);
   awaitable<void> replay(const principal& who, std::string id, std::string delivery_id);
+  // Housekeeping: deletes the event history older than history_days in
+  // short transactions; answers how many rows went.
+  awaitable<long long> prune_history();
 
   const webhook_options& options() const { return opts_; }
 

@@ -45,6 +45,7 @@ struct config {
   long reopen_window_days = 30;
   long callback_due_s = 1800;
   long idempotency_ttl_s = 7L * 24 * 3600;
+  long event_retention_days = 30;
   long router_tick_ms = 1000;
   bool router = true;
   long sla_tick_ms = 250;

@@ -56,6 +56,19 @@ long long feed_head(pqxx::transaction_base& tx);
 void notify_feed(pqxx::transaction_base& tx, long long seq);
 }  // namespace relay
 
+namespace retention {
+struct pruned {
+  long long feed = 0;
+  long long outbox = 0;
+  long long deliveries = 0;
+  long long total() const { return feed + outbox + deliveries; }
+};
+// Deletes at most `limit` rows of each kind older than `days` days: live-feed
+// rows, outbox rows the relay has passed, and finished webhook deliveries
+// (their attempts go with them). Pending deliveries are kept at any age.
+pruned prune(pqxx::transaction_base& tx, int days, long long limit);
+}  // namespace retention
+
 namespace webhooks {
 struct subscription {
   std::string id;
