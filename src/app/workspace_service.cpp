@@ -371,7 +371,9 @@ awaitable<std::vector<store::ticket_row>> workspace_service::view(const principa
   q.agent_id = who.agent_id;
   auto job = [this, scope = store::brand_scope::of(who), q](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    auto rows = store::views::list(tx, scope, q);
+    auto query = q;
+    if (query.which == store::views::view::unassigned) query.rules = store::views::rules_for(tx, query.agent_id);
+    auto rows = store::views::list(tx, scope, query);
     calendars_.attach(tx, rows, now_utc());
     return rows;
   };
@@ -381,7 +383,7 @@ awaitable<std::vector<store::ticket_row>> workspace_service::view(const principa
 awaitable<store::views::counts> workspace_service::view_counts(const principal& who, long long breaching_within_s) {
   auto job = [scope = store::brand_scope::of(who), agent = who.agent_id, breaching_within_s](pqxx::connection_base& c) {
     pqxx::read_transaction tx(c);
-    return store::views::count(tx, scope, agent, breaching_within_s);
+    return store::views::count(tx, scope, agent, breaching_within_s, store::views::rules_for(tx, agent));
   };
   co_return co_await db_.run(std::move(job));
 }

@@ -226,6 +226,55 @@ std::optional<pick> pick_agent(const std::vector<agent_profile>& agents, const q
   return best;
 }
 
+std::vector<view_rule> view_rules(const agent_profile& a, const std::vector<queue_def>& queues) {
+  std::vector<view_rule> out;
+  if (!a.active) return out;
+  // evaluate() on a probe ticket of each channel decides membership, skills
+  // and capacity exactly as the router does; the probe has no language, so
+  // languages are decided here against the same minimum.
+  agent_profile probe_agent = a;
+  probe_agent.status = presence::online;
+  probe_agent.load = {0, 0, 0};
+  for (const auto& q : queues) {
+    std::vector<long long> stages{0};
+    for (const auto& step : q.overflow)
+      if (step.after_seconds > stages.back()) stages.push_back(step.after_seconds);
+    const int minimum = static_cast<int>(q.min_language_level);
+    const view_rule* previous = nullptr;
+    for (const long long after : stages) {
+      const widening w = widening_after(q, after);
+      view_rule r;
+      r.queue_id = q.id;
+      r.after_seconds = after;
+      for (std::size_t c = 0; c < work_channel_count; ++c) {
+        ticket_facts probe;
+        probe.brand_id = q.brand_id;
+        probe.channel = static_cast<work_channel>(c);
+        if (evaluate(probe_agent, q, probe, w).eligible) r.channels.push_back(probe.channel);
+      }
+      if (r.channels.empty()) continue;
+      r.any_language = w.any_language || std::any_of(w.fallback_languages.begin(), w.fallback_languages.end(),
+                                                     [&](const std::string& l) { return level_in(a, l) >= minimum; });
+      if (!r.any_language)
+        for (const auto& l : a.languages)
+          if (static_cast<int>(l.level) >= minimum) r.languages.push_back(l.code);
+      if (previous && previous->any_language == r.any_language && previous->languages == r.languages &&
+          previous->channels == r.channels)
+        continue;
+      out.push_back(std::move(r));
+      previous = &out.back();
+    }
+  }
+  // A ticket not in a queue yet (the router places it within a pass, or a
+  // handed-over pending ticket waits for its customer) has no rules to
+  // apply: the agent's languages at any level decide.
+  view_rule unqueued;
+  for (const auto& l : a.languages) unqueued.languages.push_back(l.code);
+  unqueued.channels = {work_channel::email, work_channel::chat, work_channel::phone};
+  out.push_back(std::move(unqueued));
+  return out;
+}
+
 bool more_urgent(const ticket_facts& a, const ticket_facts& b) {
   if (a.prio != b.prio) return a.prio > b.prio;
   if (a.due_at != b.due_at) {

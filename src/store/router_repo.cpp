@@ -10,11 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// The work channel of a ticket, as routing::channel_of decides it.
-#define WORK_CHANNEL(t)                                                                                          \
-  "CASE WHEN " t ".callback_required OR " t ".origin_channel = 'phone' THEN 'phone' WHEN " t ".origin_channel = " \
-  "'chat' THEN 'chat' ELSE 'email' END"
-
 #define PROFILE_COLUMNS                                                                                    \
   "a.id, a.name, a.active, a.presence, a.languages::text, array_to_json(a.skills)::text, a.capacity::text, " \
   HELPDESK_SQL_MICROS("a.last_assigned_at") ", ab.brand_id, ab.membership"
@@ -102,7 +97,7 @@ std::vector<router::routed_ticket> read_routed_all(const pqxx::result& r) {
 std::vector<prepared_statement> routing_statements() {
   return {
       {"router_loads",
-       "SELECT t.assignee_id, " WORK_CHANNEL("t") ", count(*) FROM tickets t WHERE t.assignee_id = ANY($1::uuid[]) "
+       "SELECT t.assignee_id, " HELPDESK_SQL_WORK_CHANNEL("t") ", count(*) FROM tickets t WHERE t.assignee_id = ANY($1::uuid[]) "
        "AND t.status IN ('new', 'open') GROUP BY 1, 2"},
       // Only agents who could take work are locked: the others change nothing.
       // An agent busy in a claim, a pull or another process's pass is left
@@ -116,6 +111,7 @@ std::vector<prepared_statement> routing_statements() {
        "ORDER BY a.name, a.id"},
       {"router_lock_agent",
        "SELECT " PROFILE_COLUMNS " FROM agents a LEFT JOIN agent_brands ab ON false WHERE a.id = $1 FOR UPDATE OF a"},
+      {"router_agent", "SELECT " PROFILE_COLUMNS " FROM agents a LEFT JOIN agent_brands ab ON false WHERE a.id = $1"},
       {"router_agent_brands", "SELECT brand_id, membership FROM agent_brands WHERE agent_id = $1"},
       // LIMIT keeps the probe a nested loop that stops at each brand's first
       // waiting ticket: as a semi-join, a planner that underestimates the
@@ -227,8 +223,9 @@ std::vector<routing::agent_profile> agents_of_brand(pqxx::transaction_base& tx, 
   return read_profiles(tx, tx.exec_prepared("router_brand_agents", brand_id));
 }
 
-std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, const std::string& agent_id) {
-  auto r = tx.exec_prepared("router_lock_agent", agent_id);
+namespace {
+std::optional<routing::agent_profile> one_agent(pqxx::transaction_base& tx, const std::string& agent_id, bool lock) {
+  auto r = tx.exec_prepared(lock ? "router_lock_agent" : "router_agent", agent_id);
   if (r.empty()) return std::nullopt;
   std::vector<routing::agent_profile> one{read_profile(r[0])};
   for (const auto& row : tx.exec_prepared("router_agent_brands", agent_id))
@@ -236,6 +233,15 @@ std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, con
                                                            .value_or(brand_membership::primary)});
   fill_loads(tx, one);
   return one[0];
+}
+}  // namespace
+
+std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, const std::string& agent_id) {
+  return one_agent(tx, agent_id, true);
+}
+
+std::optional<routing::agent_profile> agent(pqxx::transaction_base& tx, const std::string& agent_id) {
+  return one_agent(tx, agent_id, false);
 }
 
 std::vector<std::string> brands_with_waiting(pqxx::transaction_base& tx) {

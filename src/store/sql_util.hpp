@@ -39,6 +39,11 @@ inline std::optional<timestamp> optional_micros(const pqxx::field& f) {
 // "(extract(epoch from col) * 1000000)::bigint": instants travel as integers.
 #define HELPDESK_SQL_MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
+// The work channel of a ticket, as routing::channel_of decides it.
+#define HELPDESK_SQL_WORK_CHANNEL(t)                                                                             \
+  "CASE WHEN " t ".callback_required OR " t ".origin_channel = 'phone' THEN 'phone' WHEN " t ".origin_channel = " \
+  "'chat' THEN 'chat' ELSE 'email' END"
+
 }  // namespace helpdesk::store::sql
 
 // The instant of a bigint parameter of Unix microseconds.

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "helpdesk/store/routing_repos.hpp"
 #include "helpdesk/store/workspace_repos.hpp"
 #include "sql_util.hpp"
 #include "ticket_rows.hpp"
@@ -17,18 +18,28 @@ namespace helpdesk::store {
 #define VIEW_OPEN                                                                                              \
   "($1 OR t.brand_id = ANY($2::uuid[])) AND t.status NOT IN ('solved', 'closed') AND t.merged_into IS NULL "
 #define VIEW_MINE VIEW_OPEN "AND t.assignee_id = nullif($3, '')::uuid AND $4::bigint IS NOT NULL "
+// Waiting in a queue the agent is eligible for (routing::view_rules, in the
+// CTE `rules`), or in none yet and in a language the agent speaks. Without an
+// agent (an admin's token) every unassigned ticket in scope.
 #define VIEW_UNASSIGNED                                                                                        \
-  VIEW_OPEN "AND t.assignee_id IS NULL AND $4::bigint IS NOT NULL AND (t.language IS NULL OR $3 = '' OR EXISTS "  \
-  "(SELECT 1 FROM agents a, jsonb_array_elements(a.languages) l WHERE a.id = nullif($3, '')::uuid "              \
-  "AND l->>'code' = t.language)) "
+  VIEW_OPEN "AND t.assignee_id IS NULL AND $4::bigint IS NOT NULL AND ($3 = '' OR EXISTS (SELECT 1 FROM rules r " \
+  "WHERE r.queue_id = coalesce(t.queue_id::text, '') "                                                         \
+  "AND coalesce(t.queued_at, t.created_at) <= now() - r.after_s * interval '1 second' "                        \
+  "AND (r.any_language OR coalesce(t.language, '') = '' OR t.language = ANY(r.languages)) "                   \
+  "AND " HELPDESK_SQL_WORK_CHANNEL("t") " = ANY(r.channels))) "
 #define VIEW_BREACHING VIEW_OPEN "AND $3::text IS NOT NULL AND t.sla_due_at <= now() + $4 * interval '1 second' "
 #define VIEW_CALLBACKS VIEW_OPEN "AND $3::text IS NOT NULL AND $4::bigint IS NOT NULL AND t.callback_required "
+// Unreferenced by the other views, the rules are never read there; the CTE
+// also gives the rules' parameter its type in every statement.
+#define VIEW_RULES(param)                                                                                      \
+  "WITH rules AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(" param "::jsonb) AS r(queue_id text, after_s bigint, " \
+  "any_language boolean, languages text[], channels text[])) "
 #define VIEW_LIST(filter)                                                                                      \
-  "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE " filter                 \
+  VIEW_RULES("$10") "SELECT " TICKET_COLUMNS " FROM tickets t JOIN brands b ON b.id = t.brand_id WHERE " filter                 \
   "AND ($5 = '' OR (" VIEW_RANK ", " VIEW_DUE ", " HELPDESK_SQL_MICROS("t.created_at") ", t.id) > "           \
   "($6::int, $7::bigint, $8::bigint, nullif($5, '')::uuid)) "                                                  \
   "ORDER BY " VIEW_RANK ", " VIEW_DUE ", t.created_at, t.id LIMIT $9"
-#define VIEW_COUNT(filter) "SELECT count(*) FROM tickets t WHERE " filter
+#define VIEW_COUNT(filter) VIEW_RULES("$5") "SELECT count(*) FROM tickets t WHERE " filter
 
 std::vector<prepared_statement> workspace_statements() {
   return {
@@ -355,6 +366,34 @@ std::string cursor_of(const ticket_row& t) {
          std::to_string(to_unix_micros(t.created_at)) + "|" + t.id;
 }
 
+namespace {
+
+std::string rules_json(const std::vector<routing::view_rule>& rules) {
+  auto out = nlohmann::json::array();
+  for (const auto& r : rules) {
+    auto channels = nlohmann::json::array();
+    for (const auto c : r.channels) channels.push_back(routing::to_string(c));
+    out.push_back({{"queue_id", r.queue_id},
+                   {"after_s", r.after_seconds},
+                   {"any_language", r.any_language},
+                   {"languages", r.languages},
+                   {"channels", std::move(channels)}});
+  }
+  return out.dump();
+}
+
+}  // namespace
+
+std::vector<routing::view_rule> rules_for(pqxx::transaction_base& tx, const std::string& agent_id) {
+  if (agent_id.empty()) return {};
+  const auto agent = router::agent(tx, agent_id);
+  if (!agent) return {};
+  std::vector<routing::queue_def> all;
+  for (const auto& b : agent->brands)
+    for (auto& q : queues::for_brand(tx, b.brand_id)) all.push_back(std::move(q));
+  return routing::view_rules(*agent, all);
+}
+
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const view_query& q) {
   std::string id, rank = "0", due = "0", created = "0";
   if (!q.after.empty()) {
@@ -368,17 +407,19 @@ std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scop
   // $4 is the breaching window in that view; the others only type it.
   const std::string statement = std::string("view_list_") + name_of(q.which);
   for (const auto& r : tx.exec_prepared(statement, scope.all, sql::uuid_array(scope.ids), q.agent_id,
-                                        q.breaching_within_s, id, rank, due, created, static_cast<long long>(q.limit)))
+                                        q.breaching_within_s, id, rank, due, created, static_cast<long long>(q.limit),
+                                        rules_json(q.rules)))
     out.push_back(read_ticket(r));
   return out;
 }
 
 counts count(pqxx::transaction_base& tx, const brand_scope& scope, const std::string& agent_id,
-             long long breaching_within_s) {
+             long long breaching_within_s, const std::vector<routing::view_rule>& rules) {
   counts c;
+  const std::string rules_param = rules_json(rules);
   auto one = [&](view v) {
     return tx.exec_prepared(std::string("view_count_") + name_of(v), scope.all, sql::uuid_array(scope.ids), agent_id,
-                            breaching_within_s)[0][0]
+                            breaching_within_s, rules_param)[0][0]
         .as<long long>();
   };
   c.mine = agent_id.empty() ? 0 : one(view::mine);

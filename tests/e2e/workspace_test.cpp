@@ -1,5 +1,7 @@
 // The agent workspace end to end: replies that thread back, notes that
 // never leave, delivery reports and views. Real server, real PostgreSQL.
+#include <map>
+#include <set>
 #include <thread>
 
 #include "fixture.hpp"
@@ -184,6 +186,49 @@ TEST_F(workspace_e2e, ViewsListMyWorkByUrgencyWithCounts) {
   EXPECT_EQ(req("GET", "/v1/views/callbacks", session).json()["items"][0]["id"], ids[2]);
   EXPECT_EQ(req("GET", "/v1/views/nope", session).status, 404);
   EXPECT_EQ(req("GET", "/v1/views/mine?cursor=garbage", session).status, 422);
+}
+
+TEST_F(workspace_e2e, UnassignedListsOnlyQueuesTheAgentIsEligibleFor) {
+  db->exec("UPDATE agents SET languages = '[{\"code\": \"cs\", \"level\": \"native\"}]', skills = '{}' "
+           "WHERE id = '" + agent_a.id + "'");
+  auto returns = req("POST", "/v1/queues", manager,
+                     json({{"brand_id", brand_a.id}, {"name", "Returns"}, {"position", 10},
+                           {"conditions", {{"tags", {"returns"}}}}, {"required_skills", {"returns"}}})
+                         .dump());
+  ASSERT_EQ(returns.status, 201) << returns.body;
+  // The default queue widens to every language after a minute of waiting.
+  const std::string default_queue =
+      db->scalar("SELECT id FROM queues WHERE brand_id = '" + brand_a.id + "' AND is_default");
+  auto widened = req("PATCH", "/v1/queues/" + default_queue, manager,
+                     R"({"overflow": [{"after_seconds": 60, "fallback_languages": ["*"]}]})");
+  ASSERT_EQ(widened.status, 200) << widened.body;
+  const std::string plain = email({{"subject", "Dotaz"}, {"message_id", "<u1@example.cz>"}, {"language", "cs"}})["ticket_id"];
+  const std::string refund = email({{"subject", "Vrácení"}, {"message_id", "<u2@example.cz>"}, {"language", "cs"},
+                                    {"tags", {"returns"}}})["ticket_id"];
+  const std::string german = email({{"subject", "Frage"}, {"message_id", "<u3@example.cz>"}, {"language", "de"},
+                                    {"text", "Wo ist mein Paket?"}})["ticket_id"];
+  auto listed = [&] {
+    auto r = req("GET", "/v1/views/unassigned", session);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::set<std::string> ids;
+    const auto page = r.json();
+    for (const auto& t : page["items"]) ids.insert(t["id"]);
+    std::map<std::string, long long> counts;
+    const auto views = req("GET", "/v1/views", session).json();
+    for (const auto& v : views["items"]) counts[v["name"]] = v["count"];
+    EXPECT_EQ(counts["unassigned"], static_cast<long long>(ids.size())) << "the count agrees with the list";
+    return ids;
+  };
+  EXPECT_EQ(listed(), (std::set<std::string>{plain}))
+      << "Returns needs a skill she lacks; the German ticket has not waited a minute for the widening";
+  EXPECT_EQ(req("GET", "/v1/views/unassigned", admin).json()["items"].size(), 3u) << "without an agent: everything";
+  db->exec("UPDATE tickets SET queued_at = now() - interval '2 minutes' WHERE id = '" + german + "'");
+  EXPECT_EQ(listed(), (std::set<std::string>{plain, german}));
+
+  db->exec("UPDATE agents SET skills = '{returns}' WHERE id = '" + agent_a.id + "'");
+  EXPECT_EQ(listed(), (std::set<std::string>{plain, german, refund}));
+  db->exec("UPDATE tickets SET queue_id = NULL WHERE id = '" + german + "'");
+  EXPECT_EQ(listed(), (std::set<std::string>{plain, refund})) << "out of a queue, her languages decide";
 }
 
 TEST_F(workspace_e2e, CannedResponsesFillInTheTicketAndAgent) {

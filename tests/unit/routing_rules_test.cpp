@@ -819,3 +819,106 @@ TEST(RoutingUrgency, SortsAMixedBacklog) {
   EXPECT_EQ(ids, (std::vector<std::string>{"urgent", "high", "normal-due-soon", "normal-due-late", "normal-none-old",
                                            "normal-none-new", "low-due"}));
 }
+
+// --- The "unassigned" view ----------------------------------------------------
+
+namespace {
+std::vector<view_rule> queued_rules(const agent_profile& a, const std::vector<queue_def>& queues) {
+  auto rules = view_rules(a, queues);
+  EXPECT_FALSE(rules.empty());
+  if (!rules.empty()) {
+    EXPECT_EQ(rules.back().queue_id, "") << "the last rule is for tickets not in a queue";
+    rules.pop_back();
+  }
+  return rules;
+}
+const std::vector<work_channel> all_channels{work_channel::email, work_channel::chat, work_channel::phone};
+}  // namespace
+
+TEST(RoutingViewRules, RequiredSkillAndLanguageLevelDecideAsTheRouterDoes) {
+  const queue_def returns = queue_builder("returns").required({"returns"}).min_level(language_level::fluent);
+  const agent_profile without = agent_builder("a").speaks("de", language_level::native);
+  EXPECT_TRUE(queued_rules(without, {returns}).empty());
+
+  const agent_profile with = agent_builder("b")
+                                 .skills({"returns"})
+                                 .speaks("de", language_level::native)
+                                 .speaks("en", language_level::basic)
+                                 .speaks("cs", language_level::fluent);
+  const auto rules = queued_rules(with, {returns});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].queue_id, "returns");
+  EXPECT_EQ(rules[0].after_seconds, 0);
+  EXPECT_FALSE(rules[0].any_language);
+  EXPECT_EQ(rules[0].languages, (std::vector<std::string>{"de", "cs"})) << "basic English is below the queue's level";
+  EXPECT_EQ(rules[0].channels, all_channels);
+}
+
+TEST(RoutingViewRules, BackupAgentsQualifyOnlyFromTheWideningThatAllowsThem) {
+  const agent_profile backup = agent_builder("a").backup().speaks("de", language_level::fluent);
+  EXPECT_TRUE(queued_rules(backup, {queue_builder("q")}).empty());
+
+  overflow_step s;
+  s.after_seconds = 600;
+  s.allow_backup_agents = true;
+  const auto rules = queued_rules(backup, {queue_builder("q").step(s)});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].after_seconds, 600);
+  EXPECT_EQ(rules[0].languages, (std::vector<std::string>{"de"}));
+}
+
+TEST(RoutingViewRules, FallbackLanguagesOpenEveryLanguageAndStagesThatChangeNothingAreLeftOut) {
+  overflow_step sk, cs, star;
+  sk.after_seconds = 300;
+  sk.fallback_languages = {"sk"};  // the agent does not speak it: nothing widens for them
+  cs.after_seconds = 900;
+  cs.fallback_languages = {"cs"};
+  star.after_seconds = 3600;
+  star.fallback_languages = {"*"};
+  const queue_def q = queue_builder("q").step(sk).step(cs).step(star);
+  const agent_profile a = agent_builder("a").speaks("cs", language_level::fluent).speaks("de", language_level::basic);
+  const auto rules = queued_rules(a, {q});
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].after_seconds, 0);
+  EXPECT_FALSE(rules[0].any_language);
+  EXPECT_EQ(rules[0].languages, (std::vector<std::string>{"cs", "de"}));
+  EXPECT_EQ(rules[1].after_seconds, 900) << "from here the agent's Czech covers a ticket in any language";
+  EXPECT_TRUE(rules[1].any_language);
+  EXPECT_TRUE(rules[1].languages.empty());
+}
+
+TEST(RoutingViewRules, OptionalSkillsAreRequiredUntilDropped) {
+  overflow_step drop;
+  drop.after_seconds = 1200;
+  drop.drop_optional_skills = true;
+  const queue_def q = queue_builder("vip").optional({"vip"}).step(drop);
+  const auto rules = queued_rules(agent_builder("a"), {q});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].after_seconds, 1200);
+  EXPECT_EQ(queued_rules(agent_builder("b").skills({"vip"}), {q}).at(0).after_seconds, 0);
+}
+
+TEST(RoutingViewRules, ChannelsWithoutCapacityAndOtherBrandsAreOut) {
+  const agent_profile no_phone = agent_builder("a").load(work_channel::phone, 0, 0);
+  const auto rules = queued_rules(no_phone, {queue_builder("q")});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].channels, (std::vector<work_channel>{work_channel::email, work_channel::chat}));
+
+  EXPECT_TRUE(queued_rules(agent_builder("b").brand("brand-2"), {queue_builder("q")}).empty());
+}
+
+TEST(RoutingViewRules, PresenceAndLoadDoNotHideWorkButDeactivationDoes) {
+  const agent_profile away_and_full = agent_builder("a").status(presence::offline).load(work_channel::email, 25, 25);
+  const auto rules = queued_rules(away_and_full, {queue_builder("q")});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].channels, all_channels);
+  EXPECT_TRUE(view_rules(agent_builder("b").inactive(), {queue_builder("q")}).empty());
+}
+
+TEST(RoutingViewRules, TicketsOutsideQueuesFollowTheAgentsLanguagesAtAnyLevel) {
+  const auto rules = view_rules(agent_builder("a").speaks("en", language_level::basic), {});
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].queue_id, "");
+  EXPECT_EQ(rules[0].languages, (std::vector<std::string>{"en"}));
+  EXPECT_EQ(rules[0].channels, all_channels);
+}

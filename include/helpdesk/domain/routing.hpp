@@ -132,6 +132,28 @@ struct pick {
 std::optional<pick> pick_agent(const std::vector<agent_profile>& agents, const queue_def& q, const ticket_facts& t,
                                const widening& w);
 
+// --- The "unassigned" view ------------------------------------------------
+
+// Which waiting tickets of one queue an agent may be offered once they have
+// waited `after_seconds`: the standing part of evaluate() (brand membership,
+// skills, languages at the queue's level, channels with capacity). Presence,
+// load and a ticket given back are left out, so the view shows the work the
+// agent could pick up, not only what the router would push this moment.
+struct view_rule {
+  std::string queue_id;
+  long long after_seconds = 0;
+  bool any_language = false;            // a fallback language the agent speaks opens every language
+  std::vector<std::string> languages;   // else these (a ticket of unknown language always passes)
+  std::vector<work_channel> channels;   // the ticket's work channel must be one of these
+};
+
+// One rule per queue and widening stage at which the agent qualifies, a
+// stage left out when it widens nothing for this agent; queues of brands
+// the agent does not serve give none. The last rule, with an empty
+// queue_id, is for tickets not in a queue: the agent's languages decide.
+// A deactivated agent gets no rules at all.
+std::vector<view_rule> view_rules(const agent_profile& a, const std::vector<queue_def>& queues);
+
 // Most urgent first: priority, then the nearest deadline, then the longest
 // waiting, then id.
 bool more_urgent(const ticket_facts& a, const ticket_facts& b);

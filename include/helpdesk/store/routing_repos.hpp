@@ -38,6 +38,8 @@ namespace router {
 std::vector<routing::agent_profile> lock_agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::vector<routing::agent_profile> agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, const std::string& agent_id);
+// The same without a lock, for readers.
+std::optional<routing::agent_profile> agent(pqxx::transaction_base& tx, const std::string& agent_id);
 
 // A ticket as the router sees it.
 struct routed_ticket {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "helpdesk/domain/routing.hpp"
 #include "helpdesk/store/repositories.hpp"
 #include "helpdesk/store/support_repos.hpp"
 
@@ -117,13 +118,18 @@ struct view_query {
   // Keyset cursor of the urgency order: "rank|due|created|id".
   std::string after;
   std::size_t limit = 50;
+  // The unassigned view's eligibility (routing::view_rules of the agent).
+  std::vector<routing::view_rule> rules;
 };
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const view_query& q);
 struct counts {
   long long mine = 0, unassigned = 0, breaching = 0, callbacks = 0;
 };
 counts count(pqxx::transaction_base& tx, const brand_scope& scope, const std::string& agent_id,
-             long long breaching_within_s);
+             long long breaching_within_s, const std::vector<routing::view_rule>& rules);
+// The agent's rules for the unassigned view: their profile against the
+// queues of their brands. Empty without an agent.
+std::vector<routing::view_rule> rules_for(pqxx::transaction_base& tx, const std::string& agent_id);
 // The cursor after `t` in the urgency order.
 std::string cursor_of(const ticket_row& t);
 }  // namespace views
