@@ -315,6 +315,11 @@ namespace search {
 
 std::vector<hit> tickets(pqxx::transaction_base& tx, const brand_scope& scope, const query& q) {
   std::vector<hit> out;
+  // A common word matches a large share of all messages. Under the default
+  // work_mem (4 MB) that bitmap turns lossy, and every row of a lossy page is
+  // rechecked by computing its tsvector again: 260 ms instead of 50 ms for a
+  // word in 126,000 of 4.8 million messages.
+  tx.exec("SET LOCAL work_mem = '16MB'");
   for (const auto& r : tx.exec_prepared("search_tickets", scope.all, sql::uuid_array(scope.ids), q.text,
                                         sql::nullable(q.brand_id), sql::text_array(q.identities),
                                         static_cast<long long>(q.offset), static_cast<long long>(q.limit))) {
