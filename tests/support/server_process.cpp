@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,9 +32,16 @@ int shell(const std::string& command) {
 int spawn_helpdesk(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& log_path) {
   std::vector<std::string> argv_s = {HELPDESK_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // A test binary that aborts (a sanitizer report, a crash) runs no
+    // destructors; without this its servers live on, spinning against a
+    // dropped database and skewing every benchmark run after them. The
+    // signal follows the forking thread, so spawn from the test's own thread.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
