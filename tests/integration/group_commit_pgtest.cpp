@@ -125,6 +125,16 @@ awaitable<void> run_keyed(store::group_committer& gc, int n, int key, result_slo
   }
 }
 
+// Runs `count` keyed events at once (event i has key i % keys) and checks
+// that each was answered with its own value.
+void run_all_keyed(store::group_committer& gc, int count, int keys) {
+  asio::io_context ioc;
+  std::vector<result_slot> results(count);
+  for (int i = 0; i < count; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i % keys, results[i]), asio::detached);
+  ioc.run();
+  for (int i = 0; i < count; ++i) EXPECT_EQ(results[i].value, i);
+}
+
 }  // namespace
 
 TEST(GroupCommit, APlannedBatchNeverHoldsTwoEventsOfOneKeyAndKeepsTheirOrder) {
@@ -145,12 +155,7 @@ TEST(GroupCommit, APlannedBatchNeverHoldsTwoEventsOfOneKeyAndKeepsTheirOrder) {
     tx.exec("INSERT INTO gc_probe (n) VALUES " + values);
     batches.push_back(ns);
   });
-  asio::io_context ioc;
-  std::vector<result_slot> results(60);
-  for (int i = 0; i < 60; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i % 5, results[i]), asio::detached);
-  ioc.run();
-
-  for (int i = 0; i < 60; ++i) EXPECT_EQ(results[i].value, i);
+  run_all_keyed(gc, 60, 5);
   EXPECT_EQ(stored(db).size(), 60u);
   ASSERT_FALSE(batches.empty());
   std::map<int, int> last_of_key;  // key -> the last n seen, in commit order
@@ -206,12 +211,7 @@ TEST(GroupCommit, TwoWritersShareTheQueueButNeverAKey) {
     }
     --running;
   });
-  asio::io_context ioc;
-  std::vector<result_slot> results(120);
-  for (int i = 0; i < 120; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i % 7, results[i]), asio::detached);
-  ioc.run();
-
-  for (int i = 0; i < 120; ++i) EXPECT_EQ(results[i].value, i);
+  run_all_keyed(gc, 120, 7);
   EXPECT_EQ(stored(db).size(), 120u);
   EXPECT_EQ(most_running, 2) << "the second writer never took work";
   EXPECT_EQ(overlaps, 0) << "a key was in two open batches";
@@ -228,11 +228,7 @@ TEST(GroupCommit, ABatchTheRunnerCannotPlanRunsEventByEvent) {
     tx.exec("INSERT INTO gc_probe (n) VALUES (-1)");  // must not survive the failure
     throw std::runtime_error("cannot plan");
   });
-  asio::io_context ioc;
-  std::vector<result_slot> results(20);
-  for (int i = 0; i < 20; ++i) asio::co_spawn(ioc, run_keyed(gc, i, i, results[i]), asio::detached);
-  ioc.run();
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(results[i].value, i);
+  run_all_keyed(gc, 20, 20);
   auto rows = stored(db);
   EXPECT_EQ(rows.size(), 20u);
   EXPECT_EQ(std::count(rows.begin(), rows.end(), -1), 0);
