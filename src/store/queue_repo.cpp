@@ -80,6 +80,8 @@ std::vector<routing::queue_def> read_queues(const pqxx::result& r) {
 std::vector<prepared_statement> queue_statements() {
   return {
       {"queue_for_brand", "SELECT " QUEUE_COLUMNS " FROM queues q WHERE q.brand_id = $1 ORDER BY q.position, q.id"},
+      {"queue_for_brands",
+       "SELECT " QUEUE_COLUMNS " FROM queues q WHERE q.brand_id = ANY($1::uuid[]) ORDER BY q.brand_id, q.position, q.id"},
       {"queue_find", "SELECT " QUEUE_COLUMNS " FROM queues q WHERE q.id = $1"},
       {"queue_list",
        "SELECT " QUEUE_COLUMNS " FROM queues q WHERE ($1::boolean OR q.brand_id = ANY($2::uuid[])) "
@@ -103,6 +105,10 @@ namespace queues {
 
 std::vector<routing::queue_def> for_brand(pqxx::transaction_base& tx, const std::string& brand_id) {
   return read_queues(tx.exec_prepared("queue_for_brand", brand_id));
+}
+
+std::vector<routing::queue_def> for_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {
+  return read_queues(tx.exec_prepared("queue_for_brands", sql::uuid_array(brand_ids)));
 }
 
 std::vector<routing::queue_def> list(pqxx::transaction_base& tx, const brand_scope& scope,

@@ -231,7 +231,7 @@ std::optional<routing::agent_profile> one_agent(pqxx::transaction_base& tx, cons
   for (const auto& row : tx.exec_prepared("router_agent_brands", agent_id))
     one[0].brands.push_back({row[0].as<std::string>(), parse_brand_membership(row[1].as<std::string>())
                                                            .value_or(brand_membership::primary)});
-  fill_loads(tx, one);
+  if (lock) fill_loads(tx, one);
   return one[0];
 }
 }  // namespace

@@ -393,10 +393,9 @@ std::vector<routing::view_rule> rules_for(pqxx::transaction_base& tx, const std:
   if (agent_id.empty()) return {};
   const auto agent = router::agent(tx, agent_id);
   if (!agent) return {};
-  std::vector<routing::queue_def> all;
-  for (const auto& b : agent->brands)
-    for (auto& q : queues::for_brand(tx, b.brand_id)) all.push_back(std::move(q));
-  return routing::view_rules(*agent, all);
+  std::vector<std::string> brand_ids;
+  for (const auto& b : agent->brands) brand_ids.push_back(b.brand_id);
+  return routing::view_rules(*agent, queues::for_brands(tx, brand_ids));
 }
 
 std::vector<ticket_row> list(pqxx::transaction_base& tx, const brand_scope& scope, const view_query& q) {

@@ -22,6 +22,8 @@ namespace helpdesk::store {
 
 namespace queues {
 std::vector<routing::queue_def> for_brand(pqxx::transaction_base& tx, const std::string& brand_id);
+// The queues of several brands, each brand's in position order.
+std::vector<routing::queue_def> for_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids);
 std::vector<routing::queue_def> list(pqxx::transaction_base& tx, const brand_scope& scope,
                                      const std::optional<std::string>& brand_id, const page_request& page);
 std::optional<routing::queue_def> find(pqxx::transaction_base& tx, const std::string& id);
@@ -38,7 +40,8 @@ namespace router {
 std::vector<routing::agent_profile> lock_agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::vector<routing::agent_profile> agents_of_brand(pqxx::transaction_base& tx, const std::string& brand_id);
 std::optional<routing::agent_profile> lock_agent(pqxx::transaction_base& tx, const std::string& agent_id);
-// The same without a lock, for readers.
+// The same without a lock and without the load, for readers asking what the
+// agent may take rather than whether they have room now.
 std::optional<routing::agent_profile> agent(pqxx::transaction_base& tx, const std::string& agent_id);
 
 // A ticket as the router sees it.
