@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "helpdesk/store/report_repos.hpp"
 
@@ -204,6 +205,34 @@ json report_body(pqxx::transaction_base& tx, const store::reports::query& q, rep
 }
 
 }  // namespace
+
+report_service::report_service(store::db_pool& db, report_options opts) : db_(db), opts_(opts) {}
+report_service::~report_service() = default;
+
+void report_service::start(asio::io_context& ioc) {
+  if (opts_.fold_tick.count() <= 0 || loop_) return;
+  auto pass = [this]() -> awaitable<void> {
+    if (auto n = co_await fold_counts(); n > 0) spdlog::debug("reports: folded {} count rows", n);
+  };
+  loop_ = std::make_unique<background_loop>(ioc, "report counts", opts_.fold_tick, opts_.fold_tick, std::move(pass));
+  loop_->start();
+}
+
+void report_service::stop() {
+  if (loop_) loop_->stop();
+}
+
+void report_service::finish() { loop_.reset(); }
+
+awaitable<long long> report_service::fold_counts() {
+  auto job = [](pqxx::connection_base& c) {
+    pqxx::work tx(c);
+    const auto n = store::reports::fold_counts(tx);
+    tx.commit();
+    return n;
+  };
+  co_return co_await db_.run(std::move(job));
+}
 
 awaitable<json> report_service::run(const principal& who, reports::report_request r) {
   auto job = [who, r, timeout = opts_.timeout](pqxx::connection_base& c) {

@@ -81,6 +81,8 @@ const std::vector<option>& options() {
              "statement_timeout of a report's statements (they read months of logs)"),
       number("live_stats_cache_ms", &config::live_stats_cache_ms, 0, 60000,
              "how long one computation of /v1/stats/live serves callers of the same scope (0: never reused)"),
+      number("report_fold_ms", &config::report_fold_ms, 0, 3600000,
+             "how often the rows appended to the hourly report counts are folded in (0: never, in this process)"),
       number("body_limit", &config::body_limit, 1024, 1LL << 30, "default request body limit in bytes"),
       number("header_limit", &config::header_limit, 1024, 1 << 20, "request header block limit in bytes (431 above)"),
       number("header_timeout_ms", &config::header_timeout_ms, 1, 600000, "time allowed to send the request headers"),

@@ -509,6 +509,15 @@ int run_seed(const config& cfg, const std::map<std::string, std::string>& flags)
       const auto source = "(SELECT * FROM sla_events WHERE brand_id IN (" + ids + ")) AS seeded";
       const auto sql = tx.exec_params1("SELECT sla_clock_facts_merge_sql($1)", source)[0].as<std::string>();
       tx.exec(sql);
+      // And the logs into the hourly report counts, each by the transaction
+      // that holds its rows.
+      bar.phase("counting the seeded logs by the hour for the reports");
+      auto count_into = [&ids](pqxx::work& t, const char* counts_sql, const char* table_name) {
+        const auto from = std::string("(SELECT * FROM ") + table_name + " WHERE brand_id IN (" + ids + "))";
+        t.exec(t.exec_params1(std::string("SELECT report_counts_add_sql(") + counts_sql + "($1))", from)[0].as<std::string>());
+      };
+      count_into(tx, "report_ticket_counts_sql", "ticket_events");
+      count_into(*messages_loader->tx, "report_message_counts_sql", "messages");
     }
     // This transaction wrote every seeded ticket event: the workers start after it.
     tx.exec("UPDATE sla_progress SET tx_cursor = greatest(tx_cursor, pg_current_xact_id()::text::bigint + 1)");

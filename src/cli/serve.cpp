@@ -150,6 +150,7 @@ int run_serve(const config& cfg) {
   app::report_options report_opts;
   report_opts.timeout = std::chrono::milliseconds(cfg.report_timeout_ms);
   report_opts.live_cache = std::chrono::milliseconds(cfg.live_stats_cache_ms);
+  report_opts.fold_tick = std::chrono::milliseconds(cfg.report_fold_ms);
   app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts, report_opts);
   events::sender_options sender_opts;
   sender_opts.tick = std::chrono::milliseconds(cfg.webhook_tick_ms);
@@ -231,6 +232,7 @@ int run_serve(const config& cfg) {
   upkeep.start();
   svc.router.start(ioc);
   svc.sla.start(ioc);
+  svc.reports.start(ioc);
   if (cfg.events) {
     relay.start(ioc);
     sender.start(ioc);
@@ -258,6 +260,7 @@ int run_serve(const config& cfg) {
     upkeep.stop();
     svc.router.stop();
     svc.sla.stop();
+    svc.reports.stop();
     relay.stop();
     sender.stop();
     live.stop();  // streams end, so the drain does not wait for them
@@ -287,6 +290,7 @@ int run_serve(const config& cfg) {
   // Reverse order of start: background work, then the pools, then the logs.
   svc.router.finish();
   svc.sla.finish();
+  svc.reports.finish();
   relay.finish();
   sender.finish();
   live.finish();

@@ -112,6 +112,24 @@ std::optional<timestamp> local_midnight(std::string_view text, const std::string
   return timestamp{std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch())};
 }
 
+hour_span whole_hours(timestamp from, timestamp to, const std::string& tz) {
+  using std::chrono::hours;
+  const hour_span none{to, to};
+  if (from >= to || !is_time_zone(tz)) return none;
+  const auto first = std::chrono::ceil<hours>(from);
+  const auto last = std::chrono::floor<hours>(to);
+  if (first >= last) return none;
+  // Every offset in force from the first hour to the last.
+  const auto* zone = date::locate_zone(tz);
+  for (auto at = std::chrono::time_point_cast<std::chrono::seconds>(first); at < last;) {
+    const auto info = zone->get_info(at);
+    if (info.offset % hours(1) != std::chrono::seconds(0)) return none;
+    if (info.end <= at) break;  // the last rule: no transition ever after
+    at = info.end;
+  }
+  return {first, last};
+}
+
 report_request parse_request(report_kind kind, const raw_query& q, timestamp now, std::vector<field_error>& errors) {
   report_request r;
   r.kind = kind;

@@ -1,5 +1,6 @@
 #include <pqxx/pqxx>
 
+#include "helpdesk/domain/reports.hpp"
 #include "helpdesk/store/db_pool.hpp"
 #include "helpdesk/store/report_repos.hpp"
 #include "sql_util.hpp"
@@ -9,7 +10,8 @@ namespace {
 
 // Every report statement takes the same parameters: $1 brands, $2 from and
 // $3 to (Unix microseconds), $4 time zone, $5 queues, $6 agents, $7 channel
-// (NULL: any), $8 the grouping.
+// (NULL: any), $8 the grouping, $9 and $10 the whole hours of the period the
+// hourly counts answer (reports::whole_hours).
 #define FROM_AT HELPDESK_SQL_AT("$2")
 #define TO_AT HELPDESK_SQL_AT("$3")
 #define ANY_QUEUE(col) "(cardinality($5::uuid[]) = 0 OR " col " = ANY($5::uuid[]))"
@@ -18,7 +20,18 @@ namespace {
 // Named once so every statement types all eight, whichever it reads.
 #define PARAMS                                                                                                  \
   "_p AS (SELECT $1::uuid[] AS b, $2::bigint AS f, $3::bigint AS t, $4::text AS z, $5::uuid[] AS q, $6::uuid[] " \
-  "AS a, $7::text AS c, $8::text AS g)"
+  "AS a, $7::text AS c, $8::text AS g, $9::bigint AS hf, $10::bigint AS ht)"
+#define HOURS_FROM HELPDESK_SQL_AT("$9")
+#define HOURS_TO HELPDESK_SQL_AT("$10")
+// The hourly counts of the period's whole hours that `cond` picks, whether
+// folded yet or not (migration 0014). A message that moved to another hour
+// leaves a count of 0 behind: groups that sum to 0 are left out.
+#define COUNTS_IN(cond, lo, hi)                                                                                 \
+  "(SELECT brand_id, hour, metric, channel, direction, agent_id, n FROM report_counts WHERE brand_id = "        \
+  "ANY($1::uuid[]) AND hour >= " lo " AND hour < " hi " AND " cond " UNION ALL SELECT brand_id, hour, metric, " \
+  "channel, direction, agent_id, n FROM report_counts_delta WHERE brand_id = ANY($1::uuid[]) AND hour >= " lo   \
+  " AND hour < " hi " AND " cond ")"
+#define COUNTS(cond) COUNTS_IN(cond, HOURS_FROM, HOURS_TO)
 #define LOCAL(col) "(" col " AT TIME ZONE $4::text)"
 
 // One row per SLA clock started in the period, decided as of its end from the
@@ -54,22 +67,27 @@ namespace {
 
 #define TARGET_ORDER "array_position(ARRAY['first_response', 'next_response', 'resolution', 'callback'], target)"
 
-// A ticket leaves the backlog when it is solved or closed from any other
-// status, and comes back when it reopens.
 #define DONE "('solved', 'closed')"
 // The other statuses, named: a range of the (brand, status) index each,
 // where NOT IN would read the index of every ticket ever made.
 #define NOT_DONE "('new', 'open', 'pending', 'on_hold')"
-#define LEAVES "(e.kind = 'status_changed' AND e.data->>'to' IN " DONE " AND coalesce(e.data->>'from', '') NOT IN " DONE ")"
-#define RETURNS "(e.kind = 'status_changed' AND e.data->>'from' IN " DONE " AND e.data->>'to' NOT IN " DONE ")"
 #define TICKET_CHANNEL \
   "($7::text IS NULL OR EXISTS (SELECT 1 FROM tickets t WHERE t.id = e.ticket_id AND t.origin_channel = $7::text))"
 
-// Messages that count as handled interactions: with the customer, by a person.
-#define INTERACTION                                                                                               \
-  "m.brand_id = ANY($1::uuid[]) AND m.occurred_at >= " FROM_AT " AND m.occurred_at < " TO_AT                     \
+// Messages that count as handled interactions: with the customer, by a
+// person. The parts of the period outside its whole hours come from the
+// messages themselves (two ranges of the BRIN index on their time).
+#define INTERACTION_IN(lo, hi)                                                                                    \
+  "m.brand_id = ANY($1::uuid[]) AND m.occurred_at >= " lo " AND m.occurred_at < " hi                             \
   " AND m.direction <> 'internal' AND m.channel <> 'note' AND NOT m.automatic AND " ANY_CHANNEL("m.channel")     \
   " AND " ANY_AGENT("m.author_agent_id")
+#define INTERACTION INTERACTION_IN(FROM_AT, TO_AT)
+#define INTERACTION_COUNTS                                                                          \
+  COUNTS("metric = 'message' AND direction <> 'internal' AND channel <> 'note' AND " ANY_CHANNEL( \
+      "channel") " AND " ANY_AGENT("agent_id"))
+#define INTERACTIONS_OUTSIDE_HOURS(cols)                                                                  \
+  "SELECT " cols " FROM messages m WHERE " INTERACTION_IN(FROM_AT, HOURS_FROM) " UNION ALL SELECT " cols \
+  " FROM messages m WHERE " INTERACTION_IN(HOURS_TO, TO_AT)
 
 const char* const sla_sql =
     "WITH " PARAMS ", " SLA_CLOCKS ", "
@@ -93,27 +111,42 @@ const char* const response_sql =
 
 // The backlog at the period's start is the backlog now, less what changed
 // since: one snapshot, and only the log from the period's start is read.
+// The hourly counts answer the period's whole hours and every hour after
+// its end; the ticket log itself the rest.
+#define AFTER_TO "(date_trunc('hour', " TO_AT ", 'UTC') + CASE WHEN date_trunc('hour', " TO_AT ", 'UTC') = " TO_AT \
+  " THEN interval '0' ELSE interval '1 hour' END)"
+#define TICKET_COUNTS(lo, hi) \
+  "SELECT hour AS at, metric, n FROM " COUNTS_IN("metric IN ('ticket_created', 'ticket_solved', 'ticket_reopened') AND " ANY_CHANNEL("channel"), lo, hi) " k"
+#define TICKET_LOG(lo, hi)                                                                                        \
+  "SELECT e.at, report_ticket_metric(e.kind, e.data) AS metric, 1 AS n FROM ticket_events e WHERE e.brand_id = " \
+  "ANY($1::uuid[]) AND e.at >= " lo " AND e.at < " hi " AND e.kind IN ('created', 'status_changed') AND "       \
+  "report_ticket_metric(e.kind, e.data) IS NOT NULL AND " TICKET_CHANNEL
 const char* const volume_sql =
-    "WITH " PARAMS ", ev AS (SELECT e.kind, e.at, " LEAVES " AS leaves, " RETURNS " AS returns FROM ticket_events e "
-    "WHERE e.brand_id = ANY($1::uuid[]) AND e.at >= " FROM_AT " AND e.kind IN ('created', 'status_changed') "
-    "AND " TICKET_CHANNEL "), "
+    "WITH " PARAMS ", ev AS (" TICKET_COUNTS(HOURS_FROM, HOURS_TO) " UNION ALL " TICKET_COUNTS(AFTER_TO, "'infinity'")
+    " UNION ALL " TICKET_LOG(FROM_AT, HOURS_FROM) " UNION ALL " TICKET_LOG(HOURS_TO, AFTER_TO) "), "
     "now_open AS (SELECT count(*) AS n FROM tickets t WHERE t.brand_id = ANY($1::uuid[]) AND t.status IN " NOT_DONE
     " AND " ANY_CHANNEL("t.origin_channel") "), "
-    "b AS (SELECT date_trunc($8::text, " LOCAL("at") ")::date AS day, count(*) FILTER (WHERE kind = 'created') AS created, "
-    "count(*) FILTER (WHERE leaves) AS solved, count(*) FILTER (WHERE returns) AS reopened FROM ev "
-    "WHERE at < " TO_AT " GROUP BY 1), "
-    "start AS (SELECT (SELECT n FROM now_open) - count(*) FILTER (WHERE kind = 'created') + count(*) FILTER (WHERE leaves) "
-    "- count(*) FILTER (WHERE returns) AS n FROM ev) "
+    "b AS (SELECT date_trunc($8::text, " LOCAL("at") ")::date AS day, "
+    "sum(n) FILTER (WHERE metric = 'ticket_created') AS created, sum(n) FILTER (WHERE metric = 'ticket_solved') AS solved, "
+    "sum(n) FILTER (WHERE metric = 'ticket_reopened') AS reopened FROM ev WHERE at < " TO_AT " GROUP BY 1), "
+    "start AS (SELECT (SELECT n FROM now_open) - coalesce(sum(n) FILTER (WHERE metric = 'ticket_created'), 0) "
+    "+ coalesce(sum(n) FILTER (WHERE metric = 'ticket_solved'), 0) - coalesce(sum(n) FILTER (WHERE metric = "
+    "'ticket_reopened'), 0) AS n FROM ev) "
     "SELECT to_char(s.day, 'YYYY-MM-DD'), coalesce(b.created, 0), coalesce(b.solved, 0), coalesce(b.reopened, 0), "
     "(SELECT n FROM start) FROM generate_series(date_trunc($8::text, " LOCAL(FROM_AT) "), "
     "date_trunc($8::text, " LOCAL("(" TO_AT " - interval '1 microsecond')") "), ('1 ' || $8::text)::interval) s(day) "
     "LEFT JOIN b ON b.day = s.day::date ORDER BY s.day";
 
+#define GRID_MESSAGE(lo, hi)                                                                                    \
+  "SELECT m.channel, m.occurred_at AS at, 1 AS n FROM messages m WHERE m.brand_id = ANY($1::uuid[]) AND "      \
+  "m.occurred_at >= " lo " AND m.occurred_at < " hi " AND m.direction = 'inbound' AND NOT m.automatic AND "    \
+  "m.channel <> 'note' AND " ANY_CHANNEL("m.channel")
 const char* const grid_sql =
-    "WITH " PARAMS " ""SELECT m.channel, extract(isodow FROM " LOCAL("m.occurred_at") ")::int, extract(hour FROM " LOCAL("m.occurred_at")
-    ")::int, count(*) FROM messages m WHERE m.brand_id = ANY($1::uuid[]) AND m.occurred_at >= " FROM_AT
-    " AND m.occurred_at < " TO_AT " AND m.direction = 'inbound' AND NOT m.automatic AND m.channel <> 'note' AND "
-    ANY_CHANNEL("m.channel") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+    "WITH " PARAMS ", src AS (SELECT channel, hour AS at, n FROM "
+    COUNTS("metric = 'message' AND direction = 'inbound' AND channel <> 'note' AND " ANY_CHANNEL("channel"))
+    " k UNION ALL " GRID_MESSAGE(FROM_AT, HOURS_FROM) " UNION ALL " GRID_MESSAGE(HOURS_TO, TO_AT) ") "
+    "SELECT channel, extract(isodow FROM " LOCAL("at") ")::int, extract(hour FROM " LOCAL("at") ")::int, "
+    "sum(n)::bigint FROM src GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3";
 
 // A callback answers the missed calls before it on the same ticket.
 const char* const calls_sql =
@@ -144,9 +177,11 @@ const char* const calls_sql =
     "reached, ttc_med, ttc_p90 FROM g ORDER BY grp NULLS LAST";
 
 const char* const interactions_sql =
-    "WITH " PARAMS ", g AS (SELECT CASE $8::text WHEN 'brand' THEN m.brand_id::text WHEN 'agent' THEN m.author_agent_id::text "
-    "WHEN 'day' THEN to_char(" LOCAL("m.occurred_at") ", 'YYYY-MM-DD') END AS grp, m.channel, m.direction, "
-    "count(*) AS n FROM messages m WHERE " INTERACTION " GROUP BY 1, 2, 3) "
+    "WITH " PARAMS ", src AS (SELECT brand_id, agent_id, channel, direction, hour AS at, n FROM " INTERACTION_COUNTS
+    " k UNION ALL " INTERACTIONS_OUTSIDE_HOURS("m.brand_id, m.author_agent_id, m.channel, m.direction, m.occurred_at, 1")
+    "), g AS (SELECT CASE $8::text WHEN 'brand' THEN brand_id::text WHEN 'agent' THEN agent_id::text "
+    "WHEN 'day' THEN to_char(" LOCAL("at") ", 'YYYY-MM-DD') END AS grp, channel, direction, sum(n)::bigint AS n "
+    "FROM src GROUP BY 1, 2, 3 HAVING sum(n) <> 0) "
     "SELECT grp, " GROUP_NAME("grp") ", channel, direction, n FROM g ORDER BY grp NULLS LAST, channel, direction";
 
 const char* const interaction_details_sql =
@@ -154,7 +189,7 @@ const char* const interaction_details_sql =
     "m.author_agent_id, to_char(" LOCAL("m.occurred_at") ", 'YYYY-MM-DD\"T\"HH24:MI:SS'), "
     HELPDESK_SQL_MICROS("m.occurred_at") " FROM messages m JOIN tickets t ON t.id = m.ticket_id "
     "JOIN brands b ON b.id = m.brand_id WHERE " INTERACTION " AND $8::text IS NOT NULL "
-    "ORDER BY m.occurred_at, m.id LIMIT $9";
+    "ORDER BY m.occurred_at, m.id LIMIT $11";
 
 // The tags a ticket created in the period carried at its end: the last tag
 // change before then, else those it was created with.
@@ -230,10 +265,13 @@ json micros_or_null(const pqxx::field& f) {
   return f.is_null() ? json(nullptr) : json(format_rfc3339(sql::micros(f)));
 }
 
-pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::query& q) {
+template <typename... Extra>
+pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::query& q, Extra&&... extra) {
+  const auto hours = helpdesk::reports::whole_hours(q.from, q.to, q.tz);
   return tx.exec_prepared(name, sql::uuid_array(q.brand_ids), to_unix_micros(q.from), to_unix_micros(q.to), q.tz,
                           sql::uuid_array(q.queue_ids), sql::uuid_array(q.agent_ids), sql::nullable(q.channel),
-                          q.group_by);
+                          q.group_by, to_unix_micros(hours.from), to_unix_micros(hours.to),
+                          std::forward<Extra>(extra)...);
 }
 
 }  // namespace
@@ -264,6 +302,8 @@ std::vector<prepared_statement> report_statements() {
       {"report_brands_by_key",
        "SELECT k, b.id FROM unnest($1::text[]) k LEFT JOIN brands b ON b.id::text = k OR b.slug = k"},
       {"report_all_brands", "SELECT id FROM brands ORDER BY id"},
+      {"report_counts_fold_lock", "SELECT pg_try_advisory_xact_lock(hashtext('report_counts_fold'))"},
+      {"report_counts_fold", "SELECT report_counts_fold()"},
   };
 }
 
@@ -366,10 +406,7 @@ json interactions(pqxx::transaction_base& tx, const query& q) {
 
 void interaction_details(pqxx::transaction_base& tx, const query& q, long long limit,
                          const std::function<void(const pqxx::row&)>& each) {
-  for (const auto& r : tx.exec_prepared("report_interaction_details", sql::uuid_array(q.brand_ids),
-                                        to_unix_micros(q.from), to_unix_micros(q.to), q.tz,
-                                        sql::uuid_array(q.queue_ids), sql::uuid_array(q.agent_ids),
-                                        sql::nullable(q.channel), q.group_by, limit))
+  for (const auto& r : run(tx, "report_interaction_details", q, limit))
     each(r);
 }
 
@@ -396,6 +433,11 @@ json agents(pqxx::transaction_base& tx, const query& q) {
                     {"online_s", r[7].as<double>()},
                     {"away_s", r[8].as<double>()}});
   return rows;
+}
+
+long long fold_counts(pqxx::transaction_base& tx) {
+  if (!tx.exec_prepared1("report_counts_fold_lock")[0].as<bool>()) return 0;
+  return tx.exec_prepared1("report_counts_fold")[0].as<long long>();
 }
 
 json live_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {

@@ -1,5 +1,7 @@
 // Reports end to end: real traffic through the API, the reports over HTTP,
 // and every figure reconciled with the tables it came from.
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include "fixture.hpp"
@@ -12,7 +14,8 @@ using nlohmann::json;
 class reports_e2e : public e2e {
  protected:
   std::vector<std::string> server_args() override {
-    return {"--sla-tick-ms=50", "--router=false", "--live-stats-cache-ms=400"};
+    // The tests fold the hourly counts themselves, to read them both ways.
+    return {"--sla-tick-ms=50", "--router=false", "--live-stats-cache-ms=400", "--report-fold-ms=0"};
   }
   void SetUp() override {
     e2e::SetUp();
@@ -281,6 +284,94 @@ TEST_F(reports_e2e, VolumeReplaysCreatedSolvedReopenedAndTheBacklog) {
   auto monthly = report("/v1/reports/volume?from=2026-10-01&to=2026-12-31&group_by=month");
   EXPECT_EQ(monthly["rows"].size(), 3u);
   EXPECT_EQ(monthly["total"]["created"], 3);
+}
+
+// The hourly counts answer whole hours in whole-hour zones; the logs answer
+// the rest. Either way, and before and after a fold, the figures are the
+// messages' and the ticket log's own.
+TEST_F(reports_e2e, HourlyCountsAgreeWithTheLogsInEveryZoneAndPeriod) {
+  for (const auto& [id, at] : std::vector<std::pair<std::string, std::string>>{
+           {"h1", "2026-11-20T09:05:00Z"}, {"h2", "2026-11-20T09:59:59Z"}, {"h3", "2026-11-20T10:00:00Z"},
+           {"h4", "2026-11-20T10:35:00Z"}, {"h5", "2026-11-20T13:59:00Z"}, {"h6", "2026-11-20T18:40:00Z"},
+           {"h7", "2026-11-21T00:10:00Z"}})
+    chat(brand_a.id, "hs-" + id, id, "visitor", at);
+  chat(brand_a.id, "hs-h4", "h4r", "agent", "2026-11-20T10:40:00Z");
+  // The answered event comes first; the ringing one moves the call to the hour before.
+  phone("hk", "answered", "2026-11-20T11:02:00Z", {{"wait_seconds", 30}});
+  phone("hk", "ringing", "2026-11-20T10:58:00Z");
+  const auto e = email("hana@example.cz", "Hours");
+  reply(e["ticket_id"]);
+
+  const std::string brand = "m.brand_id = '" + brand_a.id + "'";
+  const std::string counted = brand + " AND m.direction <> 'internal' AND m.channel <> 'note' AND NOT m.automatic";
+  auto by_group = [](const json& rows) {
+    std::map<std::string, long long> out;
+    for (const auto& r : rows) out[r["group"].is_null() ? "" : r["group"].get<std::string>()] += r["count"].get<long long>();
+    return out;
+  };
+  auto truth_by_day = [&](const json& rep, const std::string& tz) {
+    std::map<std::string, long long> out;
+    const auto text = db->scalar("SELECT string_agg(d || '=' || n, ',') FROM (SELECT to_char(m.occurred_at AT TIME ZONE '" +
+                                 tz + "', 'YYYY-MM-DD') AS d, count(*) AS n FROM messages m WHERE " + counted +
+                                 " AND m.occurred_at >= '" + rep["from"].get<std::string>() + "' AND m.occurred_at < '" +
+                                 rep["to"].get<std::string>() + "' GROUP BY 1) x");
+    std::stringstream in(text);
+    for (std::string kv; std::getline(in, kv, ',');) out[kv.substr(0, kv.find('='))] = std::stoll(kv.substr(kv.find('=') + 1));
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> periods = {
+      {"from=2026-11-20T09:30:00Z&to=2026-11-20T13:59:30Z", "UTC"},  // off the hour at both ends
+      {"from=2026-11-20T10:10:00Z&to=2026-11-20T10:50:00Z", "UTC"},  // inside one hour
+      {"from=2026-11-19&to=2026-11-21", "Europe/Prague"},
+      {"from=2026-11-19&to=2026-11-21", "Asia/Kolkata"},              // +5:30: from the logs alone
+      {"from=2026-11-19&to=2026-11-21", "America/St_Johns"}};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [period, tz] : periods) {
+      const auto what = period + " " + tz + (pass ? " after the fold" : " before the fold");
+      auto days = report("/v1/reports/interactions?" + period + "&tz=" + tz + "&group_by=day");
+      EXPECT_EQ(by_group(days["rows"]), truth_by_day(days, tz)) << what;
+      auto brands = report("/v1/reports/interactions?" + period + "&tz=" + tz);
+      EXPECT_EQ(brands["total"]["count"], days["total"]["count"]) << what;
+      auto agents = report("/v1/reports/interactions?" + period + "&tz=" + tz + "&group_by=agent");
+      EXPECT_EQ(std::to_string(by_group(agents["rows"])[agent_a.id]),
+                db->scalar("SELECT count(*) FROM messages m WHERE " + counted + " AND m.author_agent_id = '" + agent_a.id +
+                           "' AND m.occurred_at >= '" + days["from"].get<std::string>() + "' AND m.occurred_at < '" +
+                           days["to"].get<std::string>() + "'"))
+          << what;
+      // The shift-planning grid, cell by cell.
+      auto volume = report("/v1/reports/volume?" + period + "&tz=" + tz);
+      std::string cells;
+      for (const auto& c : volume["grid"])
+        cells += (cells.empty() ? "" : ",") + c["channel"].get<std::string>() + "/" + std::to_string(c["weekday"].get<int>()) +
+                 "/" + std::to_string(c["hour"].get<int>()) + "=" + std::to_string(c["count"].get<long long>());
+      EXPECT_EQ(cells, db->scalar("SELECT coalesce(string_agg(k, ',' ORDER BY ch, d, h), '') FROM (SELECT m.channel AS ch, "
+                                  "extract(isodow FROM m.occurred_at AT TIME ZONE '" + tz + "')::int AS d, extract(hour FROM "
+                                  "m.occurred_at AT TIME ZONE '" + tz + "')::int AS h, m.channel || '/' || extract(isodow FROM "
+                                  "m.occurred_at AT TIME ZONE '" + tz + "')::int || '/' || extract(hour FROM m.occurred_at AT "
+                                  "TIME ZONE '" + tz + "')::int || '=' || count(*) AS k FROM messages m WHERE " + brand +
+                                  " AND m.direction = 'inbound' AND NOT m.automatic AND m.channel <> 'note' AND m.occurred_at "
+                                  ">= '" + volume["from"].get<std::string>() + "' AND m.occurred_at < '" +
+                                  volume["to"].get<std::string>() + "' GROUP BY 1, 2, 3) x"))
+          << what;
+    }
+    // Tickets were created now: a period starting mid-hour and one of whole hours agree with the log.
+    const auto now = now_utc();
+    const auto since = format_rfc3339(std::chrono::floor<std::chrono::hours>(now) - std::chrono::minutes(90));
+    const auto until = format_rfc3339(now + std::chrono::hours(2));
+    for (const auto& from : {since, format_rfc3339(std::chrono::floor<std::chrono::hours>(now) - std::chrono::hours(3))}) {
+      auto v = report("/v1/reports/volume?from=" + from + "&to=" + until);
+      EXPECT_EQ(std::to_string(v["total"]["created"].get<long long>()),
+                db->scalar("SELECT count(*) FROM ticket_events WHERE brand_id = '" + brand_a.id +
+                           "' AND kind = 'created' AND at >= '" + from + "' AND at < '" + until + "'"))
+          << from;
+      EXPECT_EQ(v["total"]["backlog_start"], 0) << from;
+    }
+    if (pass == 0) {
+      EXPECT_NE(db->scalar("SELECT count(*) FROM report_counts_delta"), "0") << "nothing folded yet";
+      db->exec("SELECT report_counts_fold()");
+      EXPECT_EQ(db->scalar("SELECT count(*) FROM report_counts_delta"), "0");
+    }
+  }
 }
 
 TEST_F(reports_e2e, CallsCountAnsweredMissedAndCallbacks) {

@@ -35,6 +35,38 @@ TEST(LocalMidnight, FollowsTheZoneIncludingDaylightSavingChanges) {
   EXPECT_FALSE(local_midnight("1.12.2026", "UTC"));
 }
 
+TEST(WholeHours, CoverThePeriodOnTheHourInWholeHourZones) {
+  const auto span = whole_hours(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Europe/Prague");
+  EXPECT_EQ(span.from, at("2026-11-01T00:00:00Z"));
+  EXPECT_EQ(span.to, at("2026-12-01T00:00:00Z"));
+  // Across both DST changes of a year: Prague is +1 or +2, whole hours.
+  const auto year = whole_hours(at("2025-12-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Europe/Prague");
+  EXPECT_EQ(year.from, at("2025-12-01T00:00:00Z"));
+  EXPECT_EQ(year.to, at("2026-12-01T00:00:00Z"));
+  // A period off the hour: the hours inside it; the rest is read from the logs.
+  const auto inner = whole_hours(at("2026-11-01T10:20:00Z"), at("2026-11-01T13:59:59Z"), "UTC");
+  EXPECT_EQ(inner.from, at("2026-11-01T11:00:00Z"));
+  EXPECT_EQ(inner.to, at("2026-11-01T13:00:00Z"));
+}
+
+TEST(WholeHours, AreEmptyWhereNoWholeHourFitsOrTheOffsetIsNotWholeHours) {
+  const auto to = at("2026-11-01T10:59:00Z");
+  const auto short_span = whole_hours(at("2026-11-01T10:01:00Z"), to, "UTC");
+  EXPECT_TRUE(short_span.empty());
+  EXPECT_EQ(short_span.from, to);
+  EXPECT_EQ(short_span.to, to);
+  EXPECT_TRUE(whole_hours(at("2026-11-01T10:30:00Z"), at("2026-11-01T11:30:00Z"), "UTC").empty());
+  EXPECT_TRUE(whole_hours(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Asia/Kolkata").empty());
+  EXPECT_TRUE(whole_hours(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Asia/Kathmandu").empty());
+  EXPECT_TRUE(whole_hours(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "America/St_Johns").empty());
+  // Lord Howe Island moves by half an hour: +10:30 in winter, +11 in summer.
+  EXPECT_TRUE(whole_hours(at("2026-01-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Australia/Lord_Howe").empty());
+  EXPECT_FALSE(whole_hours(at("2026-01-01T00:00:00Z"), at("2026-02-01T00:00:00Z"), "Australia/Sydney").empty());
+  // Amsterdam kept +0:20 until 1937.
+  EXPECT_TRUE(whole_hours(at("1930-01-01T00:00:00Z"), at("1930-02-01T00:00:00Z"), "Europe/Amsterdam").empty());
+  EXPECT_TRUE(whole_hours(at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"), "Mars/Olympus").empty());
+}
+
 TEST(ReportRequest, DatesAreWholeLocalDaysAndInstantsAreExact) {
   std::vector<field_error> errors;
   auto r = parse(report_kind::interactions, {{"from", "2026-11-30"}, {"to", "2026-11-30"}, {"tz", "Europe/Prague"}}, errors);

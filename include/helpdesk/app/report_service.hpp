@@ -4,12 +4,14 @@
 // total always agree with each other.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "helpdesk/app/background_loop.hpp"
 #include "helpdesk/domain/auth.hpp"
 #include "helpdesk/domain/reports.hpp"
 #include "helpdesk/store/db_pool.hpp"
@@ -30,11 +32,24 @@ struct report_options {
   // scope this long: wall boards refresh every few seconds, and a burst of
   // them must not queue up on the pool. 0: computed for every request.
   std::chrono::milliseconds live_cache{1000};
+  // How often the rows that writes append to the hourly report counts are
+  // folded into them (migration 0014). Reports are exact either way; the
+  // fold keeps what they read small. 0: no fold loop in this process.
+  std::chrono::milliseconds fold_tick{1000};
 };
 
 class report_service {
  public:
-  explicit report_service(store::db_pool& db, report_options opts = {}) : db_(db), opts_(opts) {}
+  explicit report_service(store::db_pool& db, report_options opts = {});
+  ~report_service();
+
+  // The fold loop of the hourly counts.
+  void start(asio::io_context& ioc);
+  void stop();
+  void finish();
+  // Folds the appended count rows now; returns how many it folded (0 when
+  // another process holds the fold).
+  awaitable<long long> fold_counts();
 
   // {"from", "to", "tz", "group_by", "rows", "total", ...} for the request.
   awaitable<nlohmann::json> run(const principal& who, reports::report_request r);
@@ -47,6 +62,7 @@ class report_service {
   awaitable<nlohmann::json> compute_live(const principal& who, std::vector<std::string> brands);
   store::db_pool& db_;
   report_options opts_;
+  std::unique_ptr<background_loop> loop_;
   struct live_entry {
     std::chrono::steady_clock::time_point until;
     nlohmann::json body;

@@ -58,6 +58,18 @@ report_request parse_request(report_kind kind, const raw_query& q, timestamp now
 // instant of the day.
 std::optional<timestamp> local_midnight(std::string_view date, const std::string& tz);
 
+// The part of [from, to) that whole UTC hours cover, where the hourly
+// counts answer: every local day, weekday and hour is then a set of whole
+// UTC hours. Empty (from = to = `to`) when the zone's offset is not whole
+// hours at some instant of the period (Asia/Kolkata, or a zone whose history
+// had such offsets then); the logs answer the whole period then.
+struct hour_span {
+  timestamp from{};
+  timestamp to{};
+  bool empty() const { return from >= to; }
+};
+hour_span whole_hours(timestamp from, timestamp to, const std::string& tz);
+
 // "a, b,a" -> {"a", "b"}: trimmed, empty items dropped, each once.
 std::vector<std::string> split_list(const std::string& s);
 
