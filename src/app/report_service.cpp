@@ -81,22 +81,8 @@ json sla_report(pqxx::transaction_base& tx, const store::reports::query& q) {
   return {{"rows", std::move(rows)}, {"total", std::move(total)}};
 }
 
-// Percentiles do not add up: the total is the same statement over one group.
-json with_overall(pqxx::transaction_base& tx, const store::reports::query& q,
-                  json (*report)(pqxx::transaction_base&, const store::reports::query&)) {
-  json rows = report(tx, q);
-  auto overall = q;
-  overall.group_by = "total";
-  json total = report(tx, overall);
-  for (auto& t : total) {
-    t.erase("group");
-    t.erase("group_name");
-  }
-  return {{"rows", std::move(rows)}, {"total", std::move(total)}};
-}
-
 json response_report(pqxx::transaction_base& tx, const store::reports::query& q) {
-  json out = with_overall(tx, q, &store::reports::response_times);
+  json out = store::reports::response_times(tx, q);
   json by_metric = json::object();
   for (auto& t : out["total"]) by_metric[t["metric"].get<std::string>()] = t;
   out["total"] = std::move(by_metric);
@@ -104,7 +90,7 @@ json response_report(pqxx::transaction_base& tx, const store::reports::query& q)
 }
 
 json calls_report(pqxx::transaction_base& tx, const store::reports::query& q) {
-  json out = with_overall(tx, q, &store::reports::calls);
+  json out = store::reports::calls(tx, q);
   auto rate = [](json& row) {
     const auto offered = row["offered"].get<long long>();
     row["answer_rate"] = offered ? json(std::round(10000.0 * row["answered"].get<double>() / offered) / 100.0) : json(nullptr);

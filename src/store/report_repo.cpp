@@ -65,6 +65,9 @@ namespace {
   "WHEN 'queue' THEN (SELECT name FROM queues WHERE id::text = " col ") "                                    \
   "WHEN 'agent' THEN (SELECT name FROM agents WHERE id::text = " col ") ELSE " col " END AS group_name"
 
+// Percentiles do not add up: the total is a grouping set of its own, in
+// the same pass over the rows.
+#define WITH_TOTAL(always, grp) "GROUPING SETS ((" always ", " grp "), (" always "))"
 #define TARGET_ORDER "array_position(ARRAY['first_response', 'next_response', 'resolution', 'callback'], target)"
 
 #define DONE "('solved', 'closed')"
@@ -82,9 +85,11 @@ namespace {
   " AND m.direction <> 'internal' AND m.channel <> 'note' AND NOT m.automatic AND " ANY_CHANNEL("m.channel")     \
   " AND " ANY_AGENT("m.author_agent_id")
 #define INTERACTION INTERACTION_IN(FROM_AT, TO_AT)
-#define INTERACTION_COUNTS                                                                          \
-  COUNTS("metric = 'message' AND direction <> 'internal' AND channel <> 'note' AND " ANY_CHANNEL( \
-      "channel") " AND " ANY_AGENT("agent_id"))
+// By author only when the report groups or filters by agent (migration 0014).
+#define INTERACTION_COUNTS                                                                                     \
+  COUNTS("metric = CASE WHEN $8::text = 'agent' OR cardinality($6::uuid[]) > 0 THEN 'message_by_author' ELSE " \
+         "'message' END AND direction <> 'internal' AND channel <> 'note' AND " ANY_CHANNEL("channel")         \
+         " AND " ANY_AGENT("agent_id"))
 #define INTERACTIONS_OUTSIDE_HOURS(cols)                                                                  \
   "SELECT " cols " FROM messages m WHERE " INTERACTION_IN(FROM_AT, HOURS_FROM) " UNION ALL SELECT " cols \
   " FROM messages m WHERE " INTERACTION_IN(HOURS_TO, TO_AT)
@@ -100,14 +105,14 @@ const char* const sla_sql =
 
 const char* const response_sql =
     "WITH " PARAMS ", " SLA_CLOCKS ", "
-    "g AS (SELECT grp, target, count(*) AS n, avg(extract(epoch FROM met_at - started_at)) AS c_avg, "
+    "g AS (SELECT grouping(grp) = 1 AS is_total, grp, target, count(*) AS n, avg(extract(epoch FROM met_at - started_at)) AS c_avg, "
     "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_p90, "
     "avg(elapsed) AS b_avg, percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed) AS b_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY elapsed) AS b_p90 FROM f "
-    "WHERE met AND target IN ('first_response', 'resolution') GROUP BY grp, target) "
-    "SELECT grp, " GROUP_NAME("grp") ", target, n, c_avg, c_med, c_p90, b_avg, b_med, b_p90 FROM g "
-    "ORDER BY grp NULLS LAST, " TARGET_ORDER;
+    "WHERE met AND target IN ('first_response', 'resolution') GROUP BY " WITH_TOTAL("target", "grp") ") "
+    "SELECT grp, " GROUP_NAME("grp") ", target, n, c_avg, c_med, c_p90, b_avg, b_med, b_p90, is_total FROM g "
+    "ORDER BY is_total, grp NULLS LAST, " TARGET_ORDER;
 
 // The backlog at the period's start is the backlog now, less what changed
 // since: one snapshot, and only the log from the period's start is read.
@@ -159,11 +164,11 @@ const char* const calls_sql =
     "FROM messages m WHERE m.brand_id = ANY($1::uuid[]) AND m.channel = 'phone' AND m.direction = 'inbound' "
     "AND m.occurred_at >= " FROM_AT " AND m.occurred_at < " TO_AT
     " AND (cardinality($6::uuid[]) = 0 OR nullif(m.call->>'agent_id', '') = ANY($6::uuid[]::text[]))), "
-    "cb AS (SELECT k.*, (SELECT min(a.at) FROM callback_attempts a WHERE a.ticket_id = k.ticket_id "
-    "AND a.at >= k.occurred_at AND a.at < " TO_AT ") AS attempted_at, "
-    "EXISTS (SELECT 1 FROM callback_attempts a WHERE a.ticket_id = k.ticket_id AND a.at >= k.occurred_at "
+    "cb AS (SELECT k.*, CASE WHEN required THEN (SELECT min(a.at) FROM callback_attempts a WHERE a.ticket_id = "
+    "k.ticket_id AND a.at >= k.occurred_at AND a.at < " TO_AT ") END AS attempted_at, "
+    "required AND EXISTS (SELECT 1 FROM callback_attempts a WHERE a.ticket_id = k.ticket_id AND a.at >= k.occurred_at "
     "AND a.at < " TO_AT " AND a.outcome = 'reached') AS reached FROM k), "
-    "g AS (SELECT grp, count(*) AS offered, "
+    "g AS (SELECT grouping(grp) = 1 AS is_total, grp, count(*) AS offered, "
     "count(*) FILTER (WHERE outcome IN ('answered', 'in_progress', 'transferred')) AS answered, "
     "count(*) FILTER (WHERE outcome = 'missed') AS missed, count(*) FILTER (WHERE outcome = 'voicemail') AS voicemail, "
     "avg(wait) AS wait_avg, percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) AS wait_p90, "
@@ -172,9 +177,9 @@ const char* const calls_sql =
     "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
     "FILTER (WHERE required) AS ttc_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
-    "FILTER (WHERE required) AS ttc_p90 FROM cb GROUP BY grp) "
+    "FILTER (WHERE required) AS ttc_p90 FROM cb GROUP BY GROUPING SETS ((grp), ())) "
     "SELECT grp, " GROUP_NAME("grp") ", offered, answered, missed, voicemail, wait_avg, wait_p90, required, attempted, "
-    "reached, ttc_med, ttc_p90 FROM g ORDER BY grp NULLS LAST";
+    "reached, ttc_med, ttc_p90, is_total FROM g ORDER BY is_total, grp NULLS LAST";
 
 const char* const interactions_sql =
     "WITH " PARAMS ", src AS (SELECT brand_id, agent_id, channel, direction, hour AS at, n FROM " INTERACTION_COUNTS
@@ -279,10 +284,11 @@ pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::qu
 // JIT compiles each report for longer than it then runs (0.6 s for the
 // interactions report), the planner prefers a parallel scan of the whole
 // message table to the BRIN index on its append-ordered times (0.4 s against
-// 1.8 s for a month of interactions). A year of reports outlasts the OLTP
-// statement timeout, so reports get their own.
+// 1.8 s for a month of interactions). Percentiles sort a year of clocks or
+// calls, in memory rather than in temporary files. A year of reports
+// outlasts the OLTP statement timeout, so reports get their own.
 void reports::analytic_settings(pqxx::transaction_base& tx, std::chrono::milliseconds timeout) {
-  tx.exec("SET LOCAL jit = off; SET LOCAL enable_seqscan = off; "
+  tx.exec("SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL work_mem = '64MB'; "
           "SET LOCAL statement_timeout = " + std::to_string(timeout.count()));
 }
 
@@ -339,16 +345,32 @@ json sla(pqxx::transaction_base& tx, const query& q) {
   return rows;
 }
 
+// The rows of a statement grouped WITH_TOTAL (its last column says which
+// rows are the total's), as {"rows", "total"}; total rows have no group.
+template <typename RowJson>
+json with_total(const pqxx::result& result, RowJson row_json) {
+  json out = {{"rows", json::array()}, {"total", json::array()}};
+  for (const auto& r : result) {
+    const bool total = r[r.size() - 1].as<bool>();
+    json row = row_json(r);
+    if (total) {
+      row.erase("group");
+      row.erase("group_name");
+    }
+    out[total ? "total" : "rows"].push_back(std::move(row));
+  }
+  return out;
+}
+
 json response_times(pqxx::transaction_base& tx, const query& q) {
-  json rows = json::array();
-  for (const auto& r : run(tx, "report_response_times", q))
-    rows.push_back({{"group", text_or_null(r[0])},
+  return with_total(run(tx, "report_response_times", q), [](const pqxx::row& r) {
+    return json{{"group", text_or_null(r[0])},
                     {"group_name", text_or_null(r[1])},
                     {"metric", r[2].as<std::string>()},
                     {"count", r[3].as<long long>()},
                     {"calendar", {{"avg", number_or_null(r[4])}, {"median", number_or_null(r[5])}, {"p90", number_or_null(r[6])}}},
-                    {"business", {{"avg", number_or_null(r[7])}, {"median", number_or_null(r[8])}, {"p90", number_or_null(r[9])}}}});
-  return rows;
+                    {"business", {{"avg", number_or_null(r[7])}, {"median", number_or_null(r[8])}, {"p90", number_or_null(r[9])}}}};
+  });
 }
 
 json volume(pqxx::transaction_base& tx, const query& q, long long& backlog_start) {
@@ -375,9 +397,8 @@ json inbound_grid(pqxx::transaction_base& tx, const query& q) {
 }
 
 json calls(pqxx::transaction_base& tx, const query& q) {
-  json rows = json::array();
-  for (const auto& r : run(tx, "report_calls", q))
-    rows.push_back({{"group", text_or_null(r[0])},
+  return with_total(run(tx, "report_calls", q), [](const pqxx::row& r) {
+    return json{{"group", text_or_null(r[0])},
                     {"group_name", text_or_null(r[1])},
                     {"offered", r[2].as<long long>()},
                     {"answered", r[3].as<long long>()},
@@ -389,8 +410,8 @@ json calls(pqxx::transaction_base& tx, const query& q) {
                     {"callbacks_attempted", r[9].as<long long>()},
                     {"callbacks_reached", r[10].as<long long>()},
                     {"time_to_callback_median_s", number_or_null(r[11])},
-                    {"time_to_callback_p90_s", number_or_null(r[12])}});
-  return rows;
+                    {"time_to_callback_p90_s", number_or_null(r[12])}};
+  });
 }
 
 json interactions(pqxx::transaction_base& tx, const query& q) {

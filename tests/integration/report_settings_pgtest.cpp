@@ -31,11 +31,13 @@ TEST(ReportSettings, HoldForTheReportTransactionOnly) {
     EXPECT_EQ(show(tx, "statement_timeout"), "123456ms");
     EXPECT_EQ(show(tx, "jit"), "off");
     EXPECT_EQ(show(tx, "enable_seqscan"), "off");
+    EXPECT_EQ(show(tx, "work_mem"), "64MB");
     tx.commit();
   }
   pqxx::nontransaction after(c);
   EXPECT_EQ(show(after, "statement_timeout"), timeout_before);
   EXPECT_EQ(show(after, "enable_seqscan"), "on");
+  EXPECT_NE(show(after, "work_mem"), "64MB");
 }
 
 TEST(ReportSettings, TheReportTimeoutCancelsALongStatement) {

@@ -100,12 +100,15 @@ TEST(Seed, LoadsAConsistentHistory) {
   // Loaded with triggers off, the logs are still in the hourly report counts.
   EXPECT_EQ(number(db, "SELECT count(*) FROM (SELECT brand_id, date_trunc('hour', occurred_at, 'UTC') AS h, channel, "
                        "direction, automatic, author_agent_id, count(*) AS n FROM messages GROUP BY 1, 2, 3, 4, 5, 6) m "
-                       "FULL JOIN (SELECT * FROM report_counts WHERE metric LIKE '%message') c ON c.brand_id = m.brand_id "
-                       "AND c.hour = m.h AND c.channel = m.channel AND c.direction = m.direction AND c.metric = CASE WHEN "
-                       "m.automatic THEN 'automatic_message' ELSE 'message' END AND c.agent_id IS NOT DISTINCT FROM "
-                       "m.author_agent_id WHERE c.n IS DISTINCT FROM m.n"),
+                       "FULL JOIN (SELECT * FROM report_counts WHERE metric IN ('message_by_author', 'automatic_message')) c ON "
+                       "c.brand_id = m.brand_id AND c.hour = m.h AND c.channel = m.channel AND c.direction = m.direction AND "
+                       "c.metric = CASE WHEN m.automatic THEN 'automatic_message' ELSE 'message_by_author' END AND "
+                       "c.agent_id IS NOT DISTINCT FROM CASE WHEN NOT m.automatic THEN m.author_agent_id END "
+                       "WHERE c.n IS DISTINCT FROM m.n"),
             0);
   EXPECT_EQ(number(db, "SELECT sum(n) FROM report_counts WHERE metric = 'ticket_created'"), 3000);
+  EXPECT_EQ(number(db, "SELECT sum(n) FROM report_counts WHERE metric = 'message'"),
+            number(db, "SELECT count(*) FROM messages WHERE NOT automatic"));
   // The message kinds the brief asks for are all there.
   for (const char* kind : {"channel = 'email' AND direction = 'outbound' AND author_agent_id IS NOT NULL",
                            "channel = 'note' AND direction = 'internal'", "automatic AND automatic_reason <> ''",

@@ -39,14 +39,16 @@ void analytic_settings(pqxx::transaction_base& tx, std::chrono::milliseconds tim
 
 // {target, group, group_name, started, met, breached, running, cancelled}
 json sla(pqxx::transaction_base& tx, const query& q);
-// {group, group_name, metric, count, calendar: {avg, median, p90}, business: {...}} in seconds
+// {"rows": [{group, group_name, metric, count, calendar: {avg, median, p90}, business: {...}}], "total": [the
+// same per metric, without group]}, in seconds
 json response_times(pqxx::transaction_base& tx, const query& q);
 // {day, created, solved, reopened, backlog}; `backlog_start` is the backlog at q.from.
 json volume(pqxx::transaction_base& tx, const query& q, long long& backlog_start);
 // {channel, weekday (1 = Monday), hour, count}
 json inbound_grid(pqxx::transaction_base& tx, const query& q);
-// {group, group_name, offered, answered, missed, voicemail, wait_avg_s, wait_p90_s, callbacks_required,
-//  callbacks_attempted, callbacks_reached, time_to_callback_median_s, time_to_callback_p90_s}
+// {"rows": [{group, group_name, offered, answered, missed, voicemail, wait_avg_s, wait_p90_s, callbacks_required,
+//  callbacks_attempted, callbacks_reached, time_to_callback_median_s, time_to_callback_p90_s}], "total": [one row
+//  of the same, without group]}
 json calls(pqxx::transaction_base& tx, const query& q);
 // {group, group_name, channel, direction, count}
 json interactions(pqxx::transaction_base& tx, const query& q);
