@@ -47,27 +47,33 @@ FROM %1$s m WHERE NOT automatic GROUP BY 1, 2, 3, 4, 5, 6
 $q$, source)
 $fn$;
 
-CREATE FUNCTION report_counts_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The trigger functions are written out from the statements above, so their
+-- SQL is static and planned once per connection: ingest fires them with
+-- every batch.
+DO $do$
 DECLARE
   moved constant text := '(o.brand_id, date_trunc(''hour'', o.occurred_at, ''UTC''), o.automatic, o.channel, o.direction, '
     || 'o.author_agent_id) IS DISTINCT FROM (w.brand_id, date_trunc(''hour'', w.occurred_at, ''UTC''), w.automatic, '
     || 'w.channel, w.direction, w.author_agent_id)';
 BEGIN
+  EXECUTE format($f$
+CREATE FUNCTION report_counts_messages() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
   IF TG_OP = 'INSERT' THEN
-    EXECUTE 'INSERT INTO report_counts_delta ' || report_message_counts_sql('new_rows');
+    INSERT INTO report_counts_delta %s;
   ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE 'INSERT INTO report_counts_delta SELECT brand_id, hour, metric, channel, direction, agent_id, -n FROM ('
-      || report_message_counts_sql('old_rows') || ') gone';
+    INSERT INTO report_counts_delta SELECT brand_id, hour, metric, channel, direction, agent_id, -n FROM (%s) gone;
   ELSE
     -- A call's time moves to its earliest event; most updates change no key.
-    EXECUTE 'INSERT INTO report_counts_delta SELECT * FROM ('
-      || report_message_counts_sql('(SELECT w.* FROM new_rows w JOIN old_rows o ON o.id = w.id WHERE ' || moved || ')')
-      || ') a UNION ALL SELECT brand_id, hour, metric, channel, direction, agent_id, -n FROM ('
-      || report_message_counts_sql('(SELECT o.* FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE ' || moved || ')')
-      || ') d';
+    INSERT INTO report_counts_delta SELECT * FROM (%s) arrived
+      UNION ALL SELECT brand_id, hour, metric, channel, direction, agent_id, -n FROM (%s) departed;
   END IF;
   RETURN NULL;
-END $$;
+END $body$
+$f$, report_message_counts_sql('new_rows'), report_message_counts_sql('old_rows'),
+     report_message_counts_sql('(SELECT w.* FROM new_rows w JOIN old_rows o ON o.id = w.id WHERE ' || moved || ')'),
+     report_message_counts_sql('(SELECT o.* FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE ' || moved || ')'));
+END $do$;
 
 CREATE TRIGGER messages_count_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_counts_messages();
@@ -101,11 +107,15 @@ GROUP BY 1, 2, 3, 4, 5, 6
 $q$, source)
 $fn$;
 
-CREATE FUNCTION report_counts_ticket_events() RETURNS trigger LANGUAGE plpgsql AS $$
+DO $do$ BEGIN
+  EXECUTE format($f$
+CREATE FUNCTION report_counts_ticket_events() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
-  EXECUTE 'INSERT INTO report_counts_delta ' || report_ticket_counts_sql('new_events');
+  INSERT INTO report_counts_delta %s;
   RETURN NULL;
-END $$;
+END $body$
+$f$, report_ticket_counts_sql('new_events'));
+END $do$;
 
 CREATE TRIGGER ticket_events_count AFTER INSERT ON ticket_events REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION report_counts_ticket_events();
