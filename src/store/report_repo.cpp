@@ -309,7 +309,7 @@ std::vector<prepared_statement> report_statements() {
        "SELECT k, b.id FROM unnest($1::text[]) k LEFT JOIN brands b ON b.id::text = k OR b.slug = k"},
       {"report_all_brands", "SELECT id FROM brands ORDER BY id"},
       {"report_counts_fold_lock", "SELECT pg_try_advisory_xact_lock(hashtext('report_counts_fold'))"},
-      {"report_counts_fold", "SELECT report_counts_fold()"},
+      {"report_counts_fold", "SELECT report_counts_fold($1::integer)"},
   };
 }
 
@@ -456,9 +456,9 @@ json agents(pqxx::transaction_base& tx, const query& q) {
   return rows;
 }
 
-long long fold_counts(pqxx::transaction_base& tx) {
+long long fold_counts(pqxx::transaction_base& tx, long long most) {
   if (!tx.exec_prepared1("report_counts_fold_lock")[0].as<bool>()) return 0;
-  return tx.exec_prepared1("report_counts_fold")[0].as<long long>();
+  return tx.exec_prepared1("report_counts_fold", most)[0].as<long long>();
 }
 
 json live_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids) {

@@ -60,11 +60,11 @@ class report_counts : public ::testing::Test {
     return std::stoll(db.scalar("SELECT coalesce(sum(n), 0) FROM (SELECT * FROM report_counts UNION ALL "
                                 "SELECT * FROM report_counts_delta) c WHERE metric = '" + metric + "'"));
   }
-  long long fold() {
+  long long fold(long long most = 1000000) {
     pqxx::connection c(db.url());
     for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
     pqxx::work tx(c);
-    const auto n = store::reports::fold_counts(tx);
+    const auto n = store::reports::fold_counts(tx, most);
     tx.commit();
     return n;
   }
@@ -99,6 +99,15 @@ TEST_F(report_counts, FollowInsertsUpdatesAndDeletesOfMessages) {
   EXPECT_EQ(db.scalar("SELECT n FROM report_counts WHERE metric = 'message' AND channel = 'chat' AND "
                       "hour = '2026-11-20T09:00:00Z'"),
             "1");
+
+  // A backlog goes in parts of the size asked for.
+  add_messages({"2026-11-20T14:00:00Z", "2026-11-20T15:00:00Z", "2026-11-20T16:00:00Z"});
+  const auto backlog = std::stoll(db.scalar("SELECT count(*) FROM report_counts_delta"));
+  ASSERT_GE(backlog, 3);
+  EXPECT_EQ(fold(2), 2);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM report_counts_delta"), std::to_string(backlog - 2));
+  EXPECT_EQ(db.scalar(mismatches), "0") << "half folded";
+  EXPECT_EQ(fold(), backlog - 2);
 
   db.exec("DELETE FROM messages WHERE channel = 'chat' AND occurred_at >= '2026-11-20T10:30:00Z'");
   EXPECT_EQ(db.scalar(mismatches), "0");

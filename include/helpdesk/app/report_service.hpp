@@ -47,8 +47,8 @@ class report_service {
   void start(asio::io_context& ioc);
   void stop();
   void finish();
-  // Folds the appended count rows now; returns how many it folded (0 when
-  // another process holds the fold).
+  // Folds the appended count rows now, up to a million in parts of 50,000;
+  // returns how many it folded (0 when another process holds the fold).
   awaitable<long long> fold_counts();
 
   // {"from", "to", "tz", "group_by", "rows", "total", ...} for the request.

@@ -60,10 +60,10 @@ json tag_counts(pqxx::transaction_base& tx, const query& q);
 // {agent_id, name, tickets_handled, replies, first_response_median_s, met, breached, online_s, away_s}
 json agents(pqxx::transaction_base& tx, const query& q);
 
-// Folds the rows appended to the hourly counts (report_counts_delta) into
-// report_counts; the number folded, or 0 when another transaction holds the
-// fold, so folds never deadlock on each other's rows.
-long long fold_counts(pqxx::transaction_base& tx);
+// Folds up to `most` of the rows appended to the hourly counts
+// (report_counts_delta) into report_counts; the number folded, or 0 when
+// another transaction holds the fold, so folds never wait on each other.
+long long fold_counts(pqxx::transaction_base& tx, long long most);
 
 // Live state of the brands, now.
 json live_brands(pqxx::transaction_base& tx, const std::vector<std::string>& brand_ids);
