@@ -120,15 +120,12 @@ END $do$;
 CREATE TRIGGER ticket_events_count AFTER INSERT ON ticket_events REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION report_counts_ticket_events();
 
--- Folds up to `most` appended rows into the counts; returns how many it
--- folded. A backlog (a seed loaded through the triggers, a long stop) goes
--- in parts, each well inside the statement timeout. Rows appended while it
--- runs are not in its snapshot and wait for the next fold. Concurrent folds
--- are safe (the DELETE takes each row once); the server serialises its own
--- with an advisory lock so they never wait on each other's rows.
-CREATE FUNCTION report_counts_fold(most integer) RETURNS bigint LANGUAGE sql AS $$
-WITH d AS (DELETE FROM report_counts_delta WHERE ctid = ANY (ARRAY(SELECT ctid FROM report_counts_delta LIMIT most))
-           RETURNING *),
+-- Folds the appended rows into the counts; returns how many it folded.
+-- Rows appended while it runs are not in its snapshot and wait for the
+-- next fold. Several server processes may fold at once: the DELETE takes
+-- each row once.
+CREATE FUNCTION report_counts_fold() RETURNS bigint LANGUAGE sql AS $$
+WITH d AS (DELETE FROM report_counts_delta RETURNING *),
 s AS (SELECT brand_id, hour, metric, channel, direction, agent_id, sum(n) AS n, count(*) AS rows
       FROM d GROUP BY 1, 2, 3, 4, 5, 6),
 u AS (INSERT INTO report_counts AS c (brand_id, hour, metric, channel, direction, agent_id, n)

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <map>
 #include <thread>
 
 #include "helpdesk/store/migrations.hpp"
@@ -31,6 +32,36 @@ TEST(Migrations, TwoProcessesAtOnceApplyEachMigrationOnce) {
     for (const auto& row : r) EXPECT_EQ(row[1].as<int>(), 1);
   }
   EXPECT_EQ(store::read_migration_status(c).current, store::latest_migration_version());
+}
+
+// A database that applied a migration keeps it; editing the file afterwards
+// would leave that database without the change (the server only warns).
+// Change the schema in a new migration and add its checksum here.
+TEST(Migrations, LandedOnesNeverChange) {
+  const std::map<int, std::string> landed = {
+      {1, "524e8dd7bd9e4814af4ed7f844613b12b441edd1dd0bb904c583c04647d8b33f"},
+      {2, "3e30098f6aaf3c66f6cef8db62a14f2487957d4be0dc272995a0e9f84cda3be2"},
+      {3, "eddd3e4bb650de45e84fe1224eb40e7bc46de15e579961634982f78f3459840e"},
+      {4, "fcdf36d0f4b644a50c9fb441a83899539efc0fb2cee065e6499b695ea3794f95"},
+      {5, "d0f6a6951195fdc2ebe92c04cf7fb1eb564637b09deba7923813788a52fc59d1"},
+      {6, "8f06c49e74c222d3f2ee2a35dd1d0f129c95c05c2e12d8499d2a552fa7e126c9"},
+      {7, "a48be1a9beed46d532379a43630dbcdd8e7706bda8b8610f31da2581dc0a89f0"},
+      {8, "dc148ef8687aa3322453b1005458f0807181ef3502ec43c538d13f295dbb66a7"},
+      {9, "06efdfeb9e969a7f8939d3a52843ef59a104fc6dc1fd92bf8edae18a0f2b40c7"},
+      {10, "d6f9faffdc0d642dc02a6387bd8f22244bddf2002e58e15a9522c2f78450894b"},
+      {11, "98e7cf5d803dfeedfaa2e6318d12d4a833b8422af01a5f244a6aef71796f5703"},
+      {12, "485e98e063ef6ce2b43420320eaf26450353fc2d653a967173149b4ff55f0d72"},
+      {13, "944bb3738d176d7fbb768de5eb4bb1ef78c83572fcc200cb9ec031c9585bf579"},
+      {14, "5c28f05fe9169afc7013d33ba33470bfe7cc0e4785b7921cf01527d179303c7c"},
+      {15, "e4be75e1f7f6874b24a7c1e7a08ce3415974fc8b8dc56676120560e640b32d87"},
+      {16, "b9ebc4d85f9ee975aad7a66ea0a08b577d256b80838c35217d83360afba91fce"},
+  };
+  for (const auto& m : store::known_migrations()) {
+    auto it = landed.find(m.version);
+    ASSERT_NE(it, landed.end()) << "new migration " << m.version << " (" << m.name << "): add its checksum " << m.checksum;
+    EXPECT_EQ(m.checksum, it->second) << "migration " << m.version << " (" << m.name << ") was edited";
+  }
+  EXPECT_EQ(store::known_migrations().size(), landed.size());
 }
 
 TEST(Migrations, ServeRefusesABehindSchemaUnlessAskedToMigrate) {
