@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "helpdesk/store/ingest_batch.hpp"
+#include "helpdesk/store/json_rows.hpp"
 #include "sql_util.hpp"
 
 namespace helpdesk::store {
@@ -116,11 +117,6 @@ const char* const flush_sql =
     "(SELECT count(*) FROM ev), (SELECT count(*) FROM k), (SELECT count(*) FROM s), (SELECT count(*) FROM ce), "
     "(SELECT " AGG("json_build_array(t.id, t.number)") " FROM t)";
 
-json nullable(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-json nullable(const std::optional<bool>& b) { return b ? json(*b) : json(nullptr); }
-json micros_or_null(const std::optional<timestamp>& t) { return t ? json(to_unix_micros(*t)) : json(nullptr); }
-json raw_json(const std::optional<std::string>& text) { return text ? json::parse(*text) : json(nullptr); }
-
 thread_candidate candidate_of(const json& row) {
   thread_candidate c;
   c.ticket_id = row[1].get<std::string>();
@@ -137,27 +133,32 @@ void read_candidates(const pqxx::field& f, std::vector<std::optional<thread_cand
   for (const auto& row : json::parse(f.c_str())) out.at(row[0].get<std::size_t>()) = candidate_of(row);
 }
 
+// One row per item, its fields written by `fill(rows, item, position)`.
 template <class T, class F>
-std::string rows_of(const std::vector<T>& items, F&& to_json) {
-  json out = json::array();
-  for (std::size_t i = 0; i < items.size(); ++i) out.push_back(to_json(items[i], i));
-  return out.dump();
+std::string rows_of(const std::vector<T>& items, F&& fill) {
+  json_rows rows;
+  for (std::size_t i = 0; i < items.size(); ++i) fill(rows.row(), items[i], static_cast<long long>(i));
+  return rows.take();
 }
 
-json brand_value_row(const brand_value& v, std::size_t i) {
-  return {{"i", i}, {"brand_id", v.brand_id}, {"value", v.value}};
+void brand_value_row(json_rows& r, const brand_value& v, long long i) {
+  r.integer("i", i).text("brand_id", v.brand_id).text("value", v.value);
 }
 
 std::string key_rows(const reads& r) {
-  return rows_of(r.keys, [](const key_ref& k, std::size_t) { return json{{"scope", k.scope}, {"key", k.key}}; });
+  return rows_of(r.keys, [](json_rows& row, const key_ref& k, long long) { row.text("scope", k.scope).text("key", k.key); });
 }
 
 std::string message_ref_rows(const reads& r) {
-  json out = json::array();
+  json_rows rows;
   for (std::size_t i = 0; i < r.message_refs.size(); ++i)
     for (std::size_t ord = 0; ord < r.message_refs[i].second.size(); ++ord)
-      out.push_back({{"i", i}, {"ord", ord}, {"brand_id", r.message_refs[i].first}, {"mid", r.message_refs[i].second[ord]}});
-  return out.dump();
+      rows.row()
+          .integer("i", static_cast<long long>(i))
+          .integer("ord", static_cast<long long>(ord))
+          .text("brand_id", r.message_refs[i].first)
+          .text("mid", r.message_refs[i].second[ord]);
+  return rows.take();
 }
 
 }  // namespace
@@ -169,11 +170,11 @@ void plan_by_index(pqxx::transaction_base& tx) {
 }
 
 answers fetch(pqxx::transaction_base& tx, const reads& r) {
-  const auto numbers = rows_of(r.numbers, [](const auto& n, std::size_t i) {
-    return json{{"i", i}, {"brand_id", n.first}, {"number", n.second}};
+  const auto numbers = rows_of(r.numbers, [](json_rows& row, const auto& n, long long i) {
+    row.integer("i", i).text("brand_id", n.first).integer("number", n.second);
   });
-  const auto callbacks = rows_of(r.awaiting_callback, [](const std::string& c, std::size_t i) {
-    return json{{"i", i}, {"customer_id", c}};
+  const auto callbacks = rows_of(r.awaiting_callback, [](json_rows& row, const std::string& c, long long i) {
+    row.integer("i", i).text("customer_id", c);
   });
   auto res = tx.exec_prepared("ingest_batch_fetch", key_rows(r), rows_of(r.identities, brand_value_row), message_ref_rows(r),
                             numbers, rows_of(r.ticket_ids, brand_value_row), rows_of(r.chat_sessions, brand_value_row),
@@ -205,48 +206,53 @@ answers fetch(pqxx::transaction_base& tx, const reads& r) {
 
 namespace {
 
-json message_json(const message_row& m) {
-  return {{"id", m.id},
-          {"ticket_id", m.ticket_id},
-          {"brand_id", m.brand_id},
-          {"customer_id", m.customer_id},
-          {"channel", m.channel},
-          {"direction", m.direction},
-          {"automatic", m.automatic},
-          {"automatic_reason", m.automatic_reason},
-          {"sender", m.sender},
-          {"subject", m.subject},
-          {"body_text", m.body_text},
-          {"body_html", m.body_html},
-          {"email", raw_json(m.email_json)},
-          {"email_message_id", nullable(m.email_message_id)},
-          {"call_id", nullable(m.call_id)},
-          {"call", raw_json(m.call_json)},
-          {"call_outcome", nullable(m.call_outcome)},
-          {"chat_session_id", nullable(m.chat_session_id)},
-          {"chat_message_id", nullable(m.chat_message_id)},
-          {"at", to_unix_micros(m.occurred_at)},
-          {"attachments", m.attachments.size()}};
+void message_fields(json_rows& r, const message_row& m, long long) {
+  r.text("id", m.id)
+      .text("ticket_id", m.ticket_id)
+      .text("brand_id", m.brand_id)
+      .text("customer_id", m.customer_id)
+      .text("channel", m.channel)
+      .text("direction", m.direction)
+      .boolean("automatic", m.automatic)
+      .text("automatic_reason", m.automatic_reason)
+      .text("sender", m.sender)
+      .text("subject", m.subject)
+      .text("body_text", m.body_text)
+      .text("body_html", m.body_html)
+      .raw("email", m.email_json)
+      .text("email_message_id", m.email_message_id)
+      .text("call_id", m.call_id)
+      .raw("call", m.call_json)
+      .text("call_outcome", m.call_outcome)
+      .text("chat_session_id", m.chat_session_id)
+      .text("chat_message_id", m.chat_message_id)
+      .integer("at", to_unix_micros(m.occurred_at))
+      .integer("attachments", static_cast<long long>(m.attachments.size()));
 }
 
-json ticket_json(const tickets::new_ticket& t, std::size_t) {
-  return {{"id", t.id},
-          {"brand_id", t.brand_id},
-          {"customer_id", t.customer_id},
-          {"subject", t.subject},
-          {"status", t.status},
-          {"channel", t.origin_channel},
-          {"language", nullable(t.language)},
-          {"chat_session_id", nullable(t.chat_session_id)},
-          {"linked_ticket_id", nullable(t.linked_ticket_id)},
-          {"callback", t.callback_required},
-          {"at", to_unix_micros(t.at)},
-          {"waiting", t.customer_waiting},
-          {"confidence", t.language_confidence ? json(*t.language_confidence) : json(nullptr)},
-          {"tags", t.tags},
-          {"source", nullable(t.source)},
-          {"callback_due", micros_or_null(t.callback_due_at)},
-          {"queue_id", nullable(t.queue_id)}};
+std::optional<long long> micros_or_null(const std::optional<timestamp>& t) {
+  if (!t) return std::nullopt;
+  return to_unix_micros(*t);
+}
+
+void ticket_fields(json_rows& r, const tickets::new_ticket& t, long long) {
+  r.text("id", t.id)
+      .text("brand_id", t.brand_id)
+      .text("customer_id", t.customer_id)
+      .text("subject", t.subject)
+      .text("status", t.status)
+      .text("channel", t.origin_channel)
+      .text("language", t.language)
+      .text("chat_session_id", t.chat_session_id)
+      .text("linked_ticket_id", t.linked_ticket_id)
+      .boolean("callback", t.callback_required)
+      .integer("at", to_unix_micros(t.at))
+      .boolean("waiting", t.customer_waiting)
+      .real("confidence", t.language_confidence)
+      .texts("tags", t.tags)
+      .text("source", t.source)
+      .integer("callback_due", micros_or_null(t.callback_due_at))
+      .text("queue_id", t.queue_id);
 }
 
 }  // namespace
@@ -254,46 +260,41 @@ json ticket_json(const tickets::new_ticket& t, std::size_t) {
 std::map<std::string, long long> flush(pqxx::transaction_base& tx, const writes& w) {
   auto res = tx.exec_prepared(
       "ingest_batch_flush",
-      rows_of(w.customers, [](const new_customer& c, std::size_t) {
-        return json{{"id", c.id}, {"brand_id", c.brand_id}, {"name", c.name}, {"at", to_unix_micros(c.at)}};
+      rows_of(w.customers, [](json_rows& row, const new_customer& c, long long) {
+        row.text("id", c.id).text("brand_id", c.brand_id).text("name", c.name).integer("at", to_unix_micros(c.at));
       }),
-      rows_of(w.identities, [](const new_identity& i, std::size_t) {
-        return json{{"brand_id", i.brand_id}, {"kind", to_string(i.id.kind)}, {"value", i.id.value},
-                    {"customer_id", i.customer_id}};
+      rows_of(w.identities, [](json_rows& row, const new_identity& i, long long) {
+        row.text("brand_id", i.brand_id).text("kind", to_string(i.id.kind)).text("value", i.id.value)
+            .text("customer_id", i.customer_id);
       }),
-      rows_of(w.suggestions, [](const new_suggestion& s, std::size_t) {
-        return json{{"brand_id", s.brand_id}, {"customer_id", s.customer_id}, {"other_id", s.other_id},
-                    {"reason", s.reason}};
+      rows_of(w.suggestions, [](json_rows& row, const new_suggestion& s, long long) {
+        row.text("brand_id", s.brand_id).text("customer_id", s.customer_id).text("other_id", s.other_id)
+            .text("reason", s.reason);
       }),
-      rows_of(w.touches, [](const customer_touch& t, std::size_t) {
-        return json{{"id", t.id}, {"at", to_unix_micros(t.at)}, {"name", t.name}};
+      rows_of(w.touches, [](json_rows& row, const customer_touch& t, long long) {
+        row.text("id", t.id).integer("at", to_unix_micros(t.at)).text("name", t.name);
       }),
-      rows_of(w.tickets, ticket_json),
-      rows_of(w.ticket_updates, [](const tickets::inbound_update& u, std::size_t) {
-        return json{{"id", u.id}, {"expected", u.expected_status}, {"next", u.new_status}, {"at", to_unix_micros(u.at)},
-                    {"waiting", u.customer_waiting}, {"callback", nullable(u.callback_required)},
-                    {"callback_due", micros_or_null(u.callback_due_at)}};
+      rows_of(w.tickets, ticket_fields),
+      rows_of(w.ticket_updates, [](json_rows& row, const tickets::inbound_update& u, long long) {
+        row.text("id", u.id).text("expected", u.expected_status).text("next", u.new_status)
+            .integer("at", to_unix_micros(u.at)).boolean("waiting", u.customer_waiting)
+            .boolean("callback", u.callback_required).integer("callback_due", micros_or_null(u.callback_due_at));
       }),
-      rows_of(w.messages, [](const message_row& m, std::size_t) { return message_json(m); }),
-      rows_of(w.call_events, [](const call_event_row& e, std::size_t) {
-        return json{{"message_id", e.message_id}, {"key", e.event_key}, {"kind", e.kind}, {"at", to_unix_micros(e.at)},
-                    {"payload", json::parse(e.payload_json)}};
+      rows_of(w.messages, message_fields),
+      rows_of(w.call_events, [](json_rows& row, const call_event_row& e, long long) {
+        row.text("message_id", e.message_id).text("key", e.event_key).text("kind", e.kind)
+            .integer("at", to_unix_micros(e.at)).raw("payload", e.payload_json);
       }),
-      rows_of(w.call_updates, [](const call_update& u, std::size_t) {
-        return json{{"id", u.message_id}, {"call", json::parse(u.call_json)}, {"outcome", u.outcome},
-                    {"at", to_unix_micros(u.occurred_at)}};
+      rows_of(w.call_updates, [](json_rows& row, const call_update& u, long long) {
+        row.text("id", u.message_id).raw("call", u.call_json).text("outcome", u.outcome)
+            .integer("at", to_unix_micros(u.occurred_at));
       }),
-      rows_of(w.events, [](const ticket_events& e, std::size_t i) {
-        return json{{"ticket_id", e.ticket_id}, {"brand_id", e.brand_id}, {"events", json::parse(e.events_json)},
-                    {"ord", i}};
+      rows_of(w.events, [](json_rows& row, const ticket_events& e, long long i) {
+        row.text("ticket_id", e.ticket_id).text("brand_id", e.brand_id).raw("events", e.events_json).integer("ord", i);
       }),
-      rows_of(w.answers, [](const key_answer& k, std::size_t) {
-        return json{{"scope", k.scope},
-                    {"key", k.key},
-                    {"sha", k.request_sha256},
-                    {"ttl", k.ttl_seconds ? json(*k.ttl_seconds) : json(nullptr)},
-                    {"response", json::parse(k.response_json)},
-                    {"new_ticket", k.new_ticket}};
+      rows_of(w.answers, [](json_rows& row, const key_answer& k, long long) {
+        row.text("scope", k.scope).text("key", k.key).text("sha", k.request_sha256).integer("ttl", k.ttl_seconds)
+            .raw("response", k.response_json).boolean("new_ticket", k.new_ticket);
       }));
   const auto& r = res.at(0);
   auto count = [&](int col) { return r[col].as<std::size_t>(); };
