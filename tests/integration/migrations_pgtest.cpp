@@ -55,6 +55,7 @@ TEST(Migrations, LandedOnesNeverChange) {
       {14, "5c28f05fe9169afc7013d33ba33470bfe7cc0e4785b7921cf01527d179303c7c"},
       {15, "e4be75e1f7f6874b24a7c1e7a08ce3415974fc8b8dc56676120560e640b32d87"},
       {16, "b9ebc4d85f9ee975aad7a66ea0a08b577d256b80838c35217d83360afba91fce"},
+      {17, "5b35c55777f6713961943d82bc23f5ede9557db4adba90a7ecf983470ccde33d"},
   };
   for (const auto& m : store::known_migrations()) {
     auto it = landed.find(m.version);
