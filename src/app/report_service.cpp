@@ -136,18 +136,12 @@ json interactions_report(pqxx::transaction_base& tx, const store::reports::query
 
 // Each tag against the period of the same length just before.
 json contact_reasons_report(pqxx::transaction_base& tx, const store::reports::query& q) {
-  auto before = q;
-  before.to = q.from;
-  before.from = q.from - (q.to - q.from);
+  const auto previous_from = q.from - (q.to - q.from);
   std::map<std::pair<std::string, std::string>, json> merged;
-  for (const auto& r : store::reports::tag_counts(tx, q))
+  for (const auto& r : store::reports::tag_counts(tx, q, previous_from))
     merged[{r["brand_id"].get<std::string>(), r["tag"].get<std::string>()}] = {
-        {"group", r["brand_id"]}, {"group_name", r["brand_name"]}, {"tag", r["tag"]}, {"count", r["count"]}, {"previous", 0}};
-  for (const auto& r : store::reports::tag_counts(tx, before)) {
-    auto& row = merged[{r["brand_id"].get<std::string>(), r["tag"].get<std::string>()}];
-    if (row.is_null()) row = {{"group", r["brand_id"]}, {"group_name", r["brand_name"]}, {"tag", r["tag"]}, {"count", 0}};
-    row["previous"] = r["count"];
-  }
+        {"group", r["brand_id"]}, {"group_name", r["brand_name"]}, {"tag", r["tag"]},
+        {"count", r["count"]},    {"previous", r["previous"]}};
   json rows = json::array();
   for (auto& [key, row] : merged) {
     const auto now = row["count"].get<long long>(), prev = row["previous"].get<long long>();
@@ -160,8 +154,8 @@ json contact_reasons_report(pqxx::transaction_base& tx, const store::reports::qu
     return a["count"].get<long long>() > b["count"].get<long long>();
   });
   json total = sum_of(rows, {"count", "previous"});
-  total["previous_from"] = format_rfc3339(before.from);
-  total["previous_to"] = format_rfc3339(before.to);
+  total["previous_from"] = format_rfc3339(previous_from);
+  total["previous_to"] = format_rfc3339(q.from);
   return {{"rows", std::move(rows)}, {"total", std::move(total)}};
 }
 

@@ -197,17 +197,24 @@ const char* const interaction_details_sql =
     "ORDER BY m.occurred_at, m.id LIMIT $11";
 
 // The tags a ticket created in the period carried at its end: the last tag
-// change before then, else those it was created with.
+// change before then, else those it was created with; and the same for the
+// period of equal length just before ($11, its start). Both periods come
+// from one pass over the log: a pass per period and kind read each range of
+// the time index twice.
+#define PREVIOUS_AT HELPDESK_SQL_AT("$11")
 const char* const tags_sql =
-    "WITH " PARAMS ", c AS (SELECT e.ticket_id, e.brand_id, e.data->'tags' AS tags FROM ticket_events e "
-    "WHERE e.brand_id = ANY($1::uuid[]) AND e.kind = 'created' AND e.at >= " FROM_AT " AND e.at < " TO_AT
-    " AND ($7::text IS NULL OR e.data->>'channel' = $7::text) AND $8::text IS NOT NULL), "
-    "l AS (SELECT DISTINCT ON (x.ticket_id) x.ticket_id, x.data->'to' AS tags FROM ticket_events x "
-    "WHERE x.brand_id = ANY($1::uuid[]) AND x.kind = 'tags_changed' AND x.at >= " FROM_AT " AND x.at < " TO_AT
-    " ORDER BY x.ticket_id, x.id DESC) "
-    "SELECT c.brand_id, b.name, tag, count(*) FROM c JOIN brands b ON b.id = c.brand_id "
-    "LEFT JOIN l ON l.ticket_id = c.ticket_id, jsonb_array_elements_text(coalesce(l.tags, c.tags, '[]'::jsonb)) tag "
-    "GROUP BY 1, 2, 3 ORDER BY 2, 4 DESC, 3";
+    "WITH " PARAMS ", ev AS MATERIALIZED (SELECT e.id, e.ticket_id, e.brand_id, e.kind = 'created' AS created, "
+    "e.at >= " FROM_AT " AS current, CASE WHEN e.kind = 'created' THEN e.data->'tags' ELSE e.data->'to' END AS tags "
+    "FROM ticket_events e WHERE e.brand_id = ANY($1::uuid[]) AND e.at >= " PREVIOUS_AT " AND e.at < " TO_AT
+    " AND (e.kind = 'tags_changed' OR (e.kind = 'created' AND ($7::text IS NULL OR e.data->>'channel' = $7::text))) "
+    "AND $8::text IS NOT NULL), "
+    "l AS (SELECT DISTINCT ON (ticket_id, current) ticket_id, current, tags FROM ev "
+    "WHERE NOT created ORDER BY ticket_id, current, id DESC) "
+    "SELECT c.brand_id, b.name, tag, count(*) FILTER (WHERE c.current), count(*) FILTER (WHERE NOT c.current) "
+    "FROM ev c JOIN brands b ON b.id = c.brand_id "
+    "LEFT JOIN l ON l.ticket_id = c.ticket_id AND l.current = c.current, "
+    "jsonb_array_elements_text(coalesce(l.tags, c.tags, '[]'::jsonb)) tag "
+    "WHERE c.created GROUP BY 1, 2, 3 ORDER BY 2, 4 DESC, 3";
 
 const char* const agents_sql =
     "WITH " PARAMS ", ag AS (SELECT a.id, a.name FROM agents a WHERE EXISTS (SELECT 1 FROM agent_brands ab WHERE "
@@ -431,13 +438,14 @@ void interaction_details(pqxx::transaction_base& tx, const query& q, long long l
     each(r);
 }
 
-json tag_counts(pqxx::transaction_base& tx, const query& q) {
+json tag_counts(pqxx::transaction_base& tx, const query& q, timestamp previous_from) {
   json rows = json::array();
-  for (const auto& r : run(tx, "report_tags", q))
+  for (const auto& r : run(tx, "report_tags", q, to_unix_micros(previous_from)))
     rows.push_back({{"brand_id", r[0].as<std::string>()},
                     {"brand_name", r[1].as<std::string>()},
                     {"tag", r[2].as<std::string>()},
-                    {"count", r[3].as<long long>()}});
+                    {"count", r[3].as<long long>()},
+                    {"previous", r[4].as<long long>()}});
   return rows;
 }
 

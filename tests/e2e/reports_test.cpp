@@ -411,12 +411,18 @@ TEST_F(reports_e2e, ContactReasonsCompareTagsWithThePreviousPeriod) {
   db->exec("INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data, at) VALUES ('" +
            one["ticket_id"].get<std::string>() + "', '" + brand_a.id +
            "', 'created', 'test', '{\"tags\": [\"refund\"]}', now() - interval '40 days')");
+  // Retagged within that period: it counts there as "late", and the change
+  // does not reach the ticket's creation in the current period.
+  db->exec("INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data, at) VALUES ('" +
+           one["ticket_id"].get<std::string>() + "', '" + brand_a.id +
+           "', 'tags_changed', 'test', '{\"from\": [\"refund\"], \"to\": [\"late\"]}', now() - interval '35 days')");
   auto r = report("/v1/reports/contact-reasons");
   json expect = json::parse(R"([
     {"tag": "damaged", "count": 1, "previous": 0, "change": 1, "change_pct": null},
-    {"tag": "refund", "count": 1, "previous": 1, "change": 0, "change_pct": 0.0}])");
-  ASSERT_EQ(r["rows"].size(), 2u) << r.dump(2);
-  for (std::size_t i = 0; i < 2; ++i) {
+    {"tag": "refund", "count": 1, "previous": 0, "change": 1, "change_pct": null},
+    {"tag": "late", "count": 0, "previous": 1, "change": -1, "change_pct": -100.0}])");
+  ASSERT_EQ(r["rows"].size(), 3u) << r.dump(2);
+  for (std::size_t i = 0; i < 3; ++i) {
     for (const auto& [k, v] : expect[i].items()) EXPECT_EQ(r["rows"][i][k], v) << k << " in " << r["rows"][i].dump();
     EXPECT_EQ(r["rows"][i]["group"], brand_a.id);
   }

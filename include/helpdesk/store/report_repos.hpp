@@ -55,8 +55,9 @@ json interactions(pqxx::transaction_base& tx, const query& q);
 // Every counted message, in time order, for the billing export.
 void interaction_details(pqxx::transaction_base& tx, const query& q, long long limit,
                          const std::function<void(const pqxx::row&)>& each);
-// {brand_id, brand_name, tag, count} of tickets created in [q.from, q.to)
-json tag_counts(pqxx::transaction_base& tx, const query& q);
+// {brand_id, brand_name, tag, count, previous}: tags of tickets created in
+// [q.from, q.to), and in [previous_from, q.from)
+json tag_counts(pqxx::transaction_base& tx, const query& q, timestamp previous_from);
 // {agent_id, name, tickets_handled, replies, first_response_median_s, met, breached, online_s, away_s}
 json agents(pqxx::transaction_base& tx, const query& q);
 
