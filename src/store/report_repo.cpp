@@ -103,11 +103,14 @@ const char* const sla_sql =
     "SELECT target, grp, " GROUP_NAME("grp") ", started, met, breached, running, cancelled FROM g "
     "ORDER BY " TARGET_ORDER ", grp NULLS LAST";
 
+// Seconds as date_part (double precision), not extract (numeric since
+// PostgreSQL 14): averages and percentiles over a year of clocks ran in
+// numeric arithmetic.
 const char* const response_sql =
     "WITH " PARAMS ", " SLA_CLOCKS ", "
-    "g AS (SELECT grouping(grp) = 1 AS is_total, grp, target, count(*) AS n, avg(extract(epoch FROM met_at - started_at)) AS c_avg, "
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_med, "
-    "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) AS c_p90, "
+    "g AS (SELECT grouping(grp) = 1 AS is_total, grp, target, count(*) AS n, avg(date_part('epoch', met_at - started_at)) AS c_avg, "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', met_at - started_at)) AS c_med, "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY date_part('epoch', met_at - started_at)) AS c_p90, "
     "avg(elapsed) AS b_avg, percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed) AS b_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY elapsed) AS b_p90 FROM f "
     "WHERE met AND target IN ('first_response', 'resolution') GROUP BY " WITH_TOTAL("target", "grp") ") "
@@ -174,9 +177,9 @@ const char* const calls_sql =
     "avg(wait) AS wait_avg, percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) AS wait_p90, "
     "count(*) FILTER (WHERE required) AS required, count(*) FILTER (WHERE required AND attempted_at IS NOT NULL) AS attempted, "
     "count(*) FILTER (WHERE required AND reached) AS reached, "
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', attempted_at - ended_at)) "
     "FILTER (WHERE required) AS ttc_med, "
-    "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM attempted_at - ended_at)) "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY date_part('epoch', attempted_at - ended_at)) "
     "FILTER (WHERE required) AS ttc_p90 FROM cb GROUP BY GROUPING SETS ((grp), ())) "
     "SELECT grp, " GROUP_NAME("grp") ", offered, answered, missed, voicemail, wait_avg, wait_p90, required, attempted, "
     "reached, ttc_med, ttc_p90, is_total FROM g ORDER BY is_total, grp NULLS LAST";
@@ -224,12 +227,12 @@ const char* const agents_sql =
     SLA_CLOCKS ", "
     "s AS (SELECT agent::uuid AS agent, count(*) FILTER (WHERE met AND NOT breached) AS met, "
     "count(*) FILTER (WHERE breached) AS breached, percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-    "extract(epoch FROM met_at - started_at)) FILTER (WHERE met AND target = 'first_response') AS frm "
+    "date_part('epoch', met_at - started_at)) FILTER (WHERE met AND target = 'first_response') AS frm "
     "FROM f WHERE agent IS NOT NULL GROUP BY 1), "
     "p AS (SELECT i.agent_id, "
-    "sum(extract(epoch FROM least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
+    "sum(date_part('epoch', least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
     " FILTER (WHERE i.status = 'online') AS online, "
-    "sum(extract(epoch FROM least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
+    "sum(date_part('epoch', least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
     " FILTER (WHERE i.status = 'away') AS away FROM agent_presence_intervals i "
     "WHERE i.agent_id IN (SELECT id FROM ag) AND i.started_at < " TO_AT " AND coalesce(i.ended_at, 'infinity') > "
     FROM_AT " AND least(coalesce(i.ended_at, now()), " TO_AT ") > greatest(i.started_at, " FROM_AT ") GROUP BY 1) "
