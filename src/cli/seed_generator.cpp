@@ -44,10 +44,13 @@
 #include "helpdesk/domain/outbound_mail.hpp"
 #include "helpdesk/domain/sla.hpp"
 #include "helpdesk/domain/threading.hpp"
+#include "helpdesk/store/json_rows.hpp"
 #include "helpdesk/store/sla_codec.hpp"
 #include "helpdesk/store/sla_repos.hpp"
 
 namespace helpdesk::seed {
+
+using store::append_json_string;
 
 // --- Formatting ------------------------------------------------------------
 
@@ -61,30 +64,6 @@ void append_copy_escaped(std::string& out, std::string_view v) {
       default: out += c;
     }
   }
-}
-
-void append_json_string(std::string& out, std::string_view v) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  for (char ch : v) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
 }
 
 namespace {
@@ -1302,7 +1281,10 @@ struct generator::impl {
         const auto pause_on = store::sla_codec::encode_pause_on(pd.pause_on);
         const auto escalation = store::sla_codec::encode_escalation(pd.escalation);
         std::string pause_array = "{";
-        for (std::size_t k = 0; k < pause_on.size(); ++k) pause_array += (k ? "," : "") + pause_on[k].get<std::string>();
+        for (std::size_t k = 0; k < pause_on.size(); ++k) {
+          if (k) pause_array += ',';
+          pause_array += pause_on[k].get<std::string>();
+        }
         pause_array += "}";
         const ms_t at = cal_at + pd.position * second_ms;
         row(direct(table::sla_policies))

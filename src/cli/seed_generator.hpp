@@ -118,8 +118,6 @@ class generator {
 
 // COPY text escaping (backslash, tab, newline, carriage return) appended to out.
 void append_copy_escaped(std::string& out, std::string_view value);
-// JSON string escaping with the quotes, appended to out.
-void append_json_string(std::string& out, std::string_view value);
 // "YYYY-MM-DD HH:MM:SS.mmm+00" (COPY) and "YYYY-MM-DDTHH:MM:SS.mmmZ" (JSON, as format_rfc3339).
 void append_copy_time(std::string& out, timestamp t);
 void append_rfc3339(std::string& out, timestamp t);

@@ -30,25 +30,9 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-json_rows& json_rows::row() {
-  if (row_open_) out_ += "},";
-  out_ += '{';
-  row_open_ = true;
-  first_field_ = true;
-  return *this;
-}
-
-void json_rows::name(std::string_view n) {
-  if (!row_open_) throw std::logic_error("json_rows: a field before the first row");
-  if (!first_field_) out_ += ',';
-  first_field_ = false;
-  quoted(n);
-  out_ += ':';
-}
-
-void json_rows::quoted(std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  out_ += '"';
+  out += '"';
   std::size_t run = 0;  // start of the bytes copied as they are
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -62,29 +46,45 @@ void json_rows::quoted(std::string_view s) {
       ++i;
       continue;
     }
-    out_.append(s, run, i - run);
+    out.append(s, run, i - run);
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
       default:
-        out_ += "\\u00";
-        out_ += hex[c >> 4];
-        out_ += hex[c & 0xF];
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
     }
     run = ++i;
   }
-  out_.append(s, run);
-  out_ += '"';
+  out.append(s, run);
+  out += '"';
+}
+
+json_rows& json_rows::row() {
+  if (row_open_) out_ += "},";
+  out_ += '{';
+  row_open_ = true;
+  first_field_ = true;
+  return *this;
+}
+
+void json_rows::name(std::string_view n) {
+  if (!row_open_) throw std::logic_error("json_rows: a field before the first row");
+  if (!first_field_) out_ += ',';
+  first_field_ = false;
+  append_json_string(out_, n);
+  out_ += ':';
 }
 
 json_rows& json_rows::text(std::string_view n, std::string_view value) {
   name(n);
-  quoted(value);
+  append_json_string(out_, value);
   return *this;
 }
 
@@ -128,7 +128,7 @@ json_rows& json_rows::texts(std::string_view n, const std::vector<std::string>& 
   out_ += '[';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) out_ += ',';
-    quoted(values[i]);
+    append_json_string(out_, values[i]);
   }
   out_ += ']';
   return *this;

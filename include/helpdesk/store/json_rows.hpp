@@ -17,6 +17,10 @@ struct invalid_utf8 : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// Appends `value` as a JSON string: quotes, backslashes and control
+// characters escaped, UTF-8 kept as it is (and checked).
+void append_json_string(std::string& out, std::string_view value);
+
 class json_rows {
  public:
   json_rows& row();  // starts the next object; fields go to the latest row
@@ -42,7 +46,6 @@ class json_rows {
 
  private:
   void name(std::string_view n);
-  void quoted(std::string_view s);
 
   std::string out_ = "[";
   bool row_open_ = false;
