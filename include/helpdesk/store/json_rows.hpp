@@ -1,8 +1,8 @@
 #pragma once
 // The JSON text of a list of flat rows, written directly: the group commit
-// sends each list of a batch as one json_to_recordset parameter, and building
-// a nlohmann object per row (a std::map and a string per field) and dumping
-// it cost about a fifth of the ingest server's CPU.
+// sends each list of a batch as one json_to_recordset parameter. A nlohmann
+// object per row meant a std::map and a string per field, and columns that
+// are JSON already were parsed only to be dumped again.
 #include <optional>
 #include <stdexcept>
 #include <string>
