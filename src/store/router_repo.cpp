@@ -116,9 +116,14 @@ std::vector<prepared_statement> routing_statements() {
       // LIMIT keeps the probe a nested loop that stops at each brand's first
       // waiting ticket: as a semi-join, a planner that underestimates the
       // queue (statistics lag behind ingest) hashed every waiting ticket.
+      // The ORDER BY keeps the probe on the partial index tickets_waiting.
+      // Without it the planner, which spreads waiting tickets evenly over
+      // brands, reads the table from the start until it meets one of the
+      // brand's: past every other brand's ticket, on every router pass
+      // (120 ms with 260,000 tickets over ten brands).
       {"router_brands_waiting",
        "SELECT b.id FROM brands b CROSS JOIN LATERAL (SELECT 1 FROM tickets t WHERE t.brand_id = b.id "
-       "AND t.assignee_id IS NULL AND t.status IN ('new', 'open') LIMIT 1) w"},
+       "AND t.assignee_id IS NULL AND t.status IN ('new', 'open') ORDER BY t.queue_id LIMIT 1) w"},
       {"router_unqueued",
        "SELECT " ROUTED_COLUMNS " FROM tickets t WHERE t.brand_id = $1 AND t.assignee_id IS NULL "
        "AND t.status IN ('new', 'open') AND t.queue_id IS NULL ORDER BY t.created_at LIMIT $2"},
