@@ -83,6 +83,9 @@ const std::vector<option>& options() {
              "how long one computation of /v1/stats/live serves callers of the same scope (0: never reused)"),
       number("report_fold_ms", &config::report_fold_ms, 0, 3600000,
              "how often the rows appended to the hourly report counts are folded in (0: never, in this process)"),
+      number("index_upkeep_ms", &config::index_upkeep_ms, 0, 3600000,
+             "how often the search indexes' pending entries are merged in the background (BRIN ranges: every 30 s; "
+             "0: never, in this process)"),
       number("body_limit", &config::body_limit, 1024, 1LL << 30, "default request body limit in bytes"),
       number("header_limit", &config::header_limit, 1024, 1 << 20, "request header block limit in bytes (431 above)"),
       number("header_timeout_ms", &config::header_timeout_ms, 1, 600000, "time allowed to send the request headers"),

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "helpdesk/api/routes.hpp"
+#include "helpdesk/app/index_upkeep_service.hpp"
 #include "helpdesk/app/services.hpp"
 #include "helpdesk/cli/commands.hpp"
 #include "helpdesk/domain/webhook_target.hpp"
@@ -152,6 +153,9 @@ int run_serve(const config& cfg) {
   report_opts.live_cache = std::chrono::milliseconds(cfg.live_stats_cache_ms);
   report_opts.fold_tick = std::chrono::milliseconds(cfg.report_fold_ms);
   app::services svc(db, cpu, auth_opts, commit_opts, ingest_opts, router_opts, sla_opts, webhook_opts, report_opts);
+  app::index_upkeep_options index_opts;
+  index_opts.tick = std::chrono::milliseconds(cfg.index_upkeep_ms);
+  app::index_upkeep_service indexes(db, index_opts);
   events::sender_options sender_opts;
   sender_opts.tick = std::chrono::milliseconds(cfg.webhook_tick_ms);
   sender_opts.timeout = std::chrono::milliseconds(cfg.webhook_timeout_ms);
@@ -191,6 +195,12 @@ int run_serve(const config& cfg) {
                     [&committer] { return double(committer.stats().planned); });
   metrics.add_gauge("helpdesk_db_pool_connected", "Database connections open.", [&db] { return double(db.stats().connected); });
 
+  metrics.add_gauge("helpdesk_index_upkeep_gin_pages", "GIN pending-list pages merged by the index upkeep, since start.",
+                    [&indexes] { return double(indexes.totals().gin_pages); });
+  metrics.add_gauge("helpdesk_index_upkeep_brin_ranges", "BRIN page ranges summarised by the index upkeep, since start.",
+                    [&indexes] { return double(indexes.totals().brin_ranges); });
+  metrics.add_gauge("helpdesk_index_upkeep_passes", "Index upkeep passes run by this process, since start.",
+                    [&indexes] { return double(indexes.totals().passes); });
   api::env env{svc, metrics, HELPDESK_VERSION, &live, std::chrono::seconds(cfg.stream_heartbeat_s)};
   metrics.add_gauge("helpdesk_live_streams", "Open live-update streams (GET /v1/stream).",
                     [&live] { return double(live.streams()); });
@@ -233,6 +243,7 @@ int run_serve(const config& cfg) {
   svc.router.start(ioc);
   svc.sla.start(ioc);
   svc.reports.start(ioc);
+  indexes.start(ioc);
   if (cfg.events) {
     relay.start(ioc);
     sender.start(ioc);
@@ -261,6 +272,7 @@ int run_serve(const config& cfg) {
     svc.router.stop();
     svc.sla.stop();
     svc.reports.stop();
+    indexes.stop();
     relay.stop();
     sender.stop();
     live.stop();  // streams end, so the drain does not wait for them
@@ -291,6 +303,7 @@ int run_serve(const config& cfg) {
   svc.router.finish();
   svc.sla.finish();
   svc.reports.finish();
+  indexes.finish();
   relay.finish();
   sender.finish();
   live.finish();

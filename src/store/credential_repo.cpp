@@ -167,13 +167,14 @@ std::vector<prepared_statement> sla_clock_statements();
 std::vector<prepared_statement> event_statements();
 std::vector<prepared_statement> workspace_statements();
 std::vector<prepared_statement> report_statements();
+std::vector<prepared_statement> index_upkeep_statements();
 
 std::vector<prepared_statement> all_statements() {
   std::vector<prepared_statement> out;
   for (auto* part : {&brand_statements, &agent_statements, &credential_statements, &customer_statements,
                      &ticket_statements, &message_statements, &ingest_batch_statements, &queue_statements,
                      &routing_statements, &sla_policy_statements, &sla_clock_statements, &event_statements, &workspace_statements,
-                     &report_statements})
+                     &report_statements, &index_upkeep_statements})
     for (auto& s : part()) out.push_back(std::move(s));
   return out;
 }

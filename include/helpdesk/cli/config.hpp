@@ -25,6 +25,7 @@ struct config {
   long report_timeout_ms = 120000;
   long live_stats_cache_ms = 1000;
   long report_fold_ms = 1000;
+  long index_upkeep_ms = 500;
   long body_limit = 1024 * 1024;
   long header_limit = 16 * 1024;
   long header_timeout_ms = 10000;

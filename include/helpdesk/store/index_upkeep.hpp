@@ -1,0 +1,31 @@
+#pragma once
+// Upkeep of the indexes whose own maintenance would otherwise land on a
+// writer's commit or never happen under load:
+// - GIN indexes (the search indexes) take new entries into a pending list;
+//   the insert that finds the list over gin_pending_list_limit merges all of
+//   it into the index itself, which holds that event's batch for 50-100 ms.
+//   Merged in the background every half second instead, the list stays short
+//   (searches read it linearly, too) and no writer ever does the merge.
+// - BRIN indexes are summarised here (autosummarize is off, migration 0019):
+//   under steady ingest autovacuum's queue of summarisation requests fills up
+//   and PostgreSQL drops them with a log line each.
+// Only indexes of the current schema that the current role owns (the
+// functions require ownership) are touched. Several server processes take
+// turns: the pass holds an advisory lock, and a pass that finds it taken does
+// nothing.
+#include <pqxx/pqxx>
+
+namespace helpdesk::store::index_upkeep {
+
+struct result {
+  bool ran = false;          // false: another process holds the upkeep lock
+  long long gin_pages = 0;   // pending-list pages merged into their GIN index
+  long long brin_ranges = 0; // page ranges newly summarised
+  int busy = 0;              // indexes skipped because their lock was held (e.g. by VACUUM)
+};
+
+// One pass in the caller's transaction (each index under its own savepoint);
+// BRIN summarisation only when asked.
+result run(pqxx::dbtransaction& tx, bool summarize_brin);
+
+}  // namespace helpdesk::store::index_upkeep
