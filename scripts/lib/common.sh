@@ -66,6 +66,11 @@ pg_cluster_start() {
   fi
   local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB"
   [ "$mode" = fast ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # Full ingest writes about 30 MB of WAL a second. With the default
+  # max_wal_size (1GB) a checkpoint would start every 15-20 s, and while one
+  # runs, every commit's WAL flush queues behind its writes (email p99 70 ms
+  # instead of 35). See docs/operations.md, "PostgreSQL settings".
+  [ "$mode" = durable ] && opts="$opts -c max_wal_size=8GB -c checkpoint_timeout=15min"
   pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start -o "$opts" >/dev/null ||
     { tail -n 20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
 }
