@@ -113,15 +113,7 @@ TEST(IndexUpkeep, AnIndexWhoseTableIsLockedWaitsForTheNextPass) {
 
 TEST(IndexUpkeep, LeavesIndexesOfOtherOwnersAlone) {
   test_database db(/*migrate=*/false);
-  {
-    pqxx::connection admin(admin_database_url());
-    pqxx::nontransaction tx(admin);
-    tx.exec("DO $$ BEGIN CREATE ROLE hd_plain_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-    tx.exec("ALTER DATABASE " + db.name() + " OWNER TO hd_plain_owner");
-  }
-  std::string url = db.url();
-  const auto at = url.find("://") + 3;
-  url.replace(at, url.find('@', at) - at, "hd_plain_owner");
+  const std::string url = db.hand_to_plain_owner();
   pqxx::connection c(url);
   store::apply_migrations(c, [](const std::string&) {});
   // Owned by the superuser the test database connects as, not by the server's role.

@@ -69,15 +69,7 @@ TEST(SearchText, InlinesIntoIndexesWhenOwnedByASuperuser) {
 
 TEST(SearchText, KeepsItsResultsWhenTheOwnerIsNoSuperuser) {
   test_database db(/*migrate=*/false);
-  {
-    pqxx::connection admin(admin_database_url());
-    pqxx::nontransaction tx(admin);
-    tx.exec("DO $$ BEGIN CREATE ROLE hd_plain_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-    tx.exec("ALTER DATABASE " + db.name() + " OWNER TO hd_plain_owner");
-  }
-  std::string url = db.url();
-  const auto at = url.find("://") + 3;
-  url.replace(at, url.find('@', at) - at, "hd_plain_owner");
+  const std::string url = db.hand_to_plain_owner();
   // The same connection migrates and searches: a session that read the
   // index expressions before migration 0017 must see them anew.
   pqxx::connection c(url);

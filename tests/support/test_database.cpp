@@ -84,6 +84,19 @@ void test_database::exec(const std::string& sql) {
   in_transaction(url_, [&](pqxx::work& tx) { return tx.exec(sql).affected_rows(); });
 }
 
+std::string test_database::hand_to_plain_owner() {
+  {
+    pqxx::connection admin(admin_database_url());
+    pqxx::nontransaction tx(admin);
+    tx.exec("DO $$ BEGIN CREATE ROLE hd_plain_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    tx.exec("ALTER DATABASE " + name_ + " OWNER TO hd_plain_owner");
+  }
+  std::string url = url_;
+  const auto at = url.find("://") + 3;
+  url.replace(at, url.find('@', at) - at, "hd_plain_owner");
+  return url;
+}
+
 std::string test_database::scalar(const std::string& sql) {
   return in_transaction(url_, [&](pqxx::work& tx) {
     auto r = tx.exec(sql);
