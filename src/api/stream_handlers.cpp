@@ -1,7 +1,9 @@
 // GET /v1/stream: Server-Sent Events for the signed-in agent.
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <set>
+#include <vector>
 
 #include "handlers.hpp"
 
@@ -44,38 +46,58 @@ awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
 
 // The counts of one agent, shared by its streams for a second: an agent with
 // many tabs (or thousands of streams reconnecting at once) costs one count.
+// The streams that wait for another one's count are woken when it lands; they
+// used to poll every 5 ms, and 5,000 streams of one agent polling through a
+// 50 ms count kept both I/O threads busy while events waited to go out.
 struct counts_cache {
   std::mutex mutex;
   std::map<std::string, std::pair<clock::time_point, store::views::counts>> by_agent;
-  std::set<std::string> counting;  // agents whose counts are being read: the others wait for them
+  // Agents whose counts are being read, with the wake-ups of the streams waiting for them.
+  std::map<std::string, std::vector<std::function<void()>>> counting;
 };
 counts_cache& cached_counts() {
   static counts_cache cache;
   return cache;
 }
 
-std::optional<store::views::counts> recent_counts(counts_cache& cache, const std::string& agent, bool& leader) {
+// The agent's counts if read (begun) at or after `not_before` and within the
+// last second. Otherwise the caller either becomes the one to read them
+// (`leader`) or, with `wake` given, is woken once they are stored.
+std::optional<store::views::counts> recent_counts(counts_cache& cache, const std::string& agent,
+                                                  clock::time_point not_before, bool& leader,
+                                                  std::function<void()> wake = {}) {
   std::lock_guard lock(cache.mutex);
   auto it = cache.by_agent.find(agent);
-  if (it != cache.by_agent.end() && clock::now() - it->second.first < std::chrono::seconds(1)) return it->second.second;
-  leader = cache.counting.insert(agent).second;
+  if (it != cache.by_agent.end() && it->second.first >= not_before &&
+      clock::now() - it->second.first < std::chrono::seconds(1))
+    return it->second.second;
+  auto [waiting, fresh] = cache.counting.try_emplace(agent);
+  leader = fresh;
+  if (!fresh && wake) waiting->second.push_back(std::move(wake));
   return std::nullopt;
 }
 
-awaitable<std::string> views_event(env& e, const principal& who) {
+// `not_before`: counts read before then may miss what the stream is telling
+// them about (an event that changed them).
+awaitable<std::string> views_event(env& e, const principal& who, clock::time_point not_before) {
   auto& cache = cached_counts();
   bool leader = false;
-  auto known = recent_counts(cache, who.agent_id, leader);
+  auto known = recent_counts(cache, who.agent_id, not_before, leader);
   if (!known && !leader) {
-    asio::steady_timer pause(co_await asio::this_coro::executor);
-    for (int i = 0; i < 400 && !known && !leader; ++i) {
-      pause.expires_after(std::chrono::milliseconds(5));
+    auto pause = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    known = recent_counts(cache, who.agent_id, not_before, leader,
+                          [pause] { asio::post(pause->get_executor(), [pause] { pause->cancel(); }); });
+    // Bounded: a wake-up that lands before the wait starts is lost, and the
+    // timeout looks again.
+    for (int i = 0; i < 40 && !known && !leader; ++i) {
+      pause->expires_after(std::chrono::milliseconds(50));
       beast::error_code ec;
-      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      known = recent_counts(cache, who.agent_id, leader);
+      co_await pause->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      known = recent_counts(cache, who.agent_id, not_before, leader);
     }
   }
   if (!known) {
+    const auto started = clock::now();
     std::optional<store::views::counts> read;
     std::exception_ptr failure;
     try {
@@ -83,11 +105,21 @@ awaitable<std::string> views_event(env& e, const principal& who) {
     } catch (...) {
       failure = std::current_exception();
     }
-    std::lock_guard lock(cache.mutex);
-    cache.counting.erase(who.agent_id);
+    std::vector<std::function<void()>> waiting;
+    {
+      std::lock_guard lock(cache.mutex);
+      if (auto it = cache.counting.find(who.agent_id); it != cache.counting.end()) {
+        waiting = std::move(it->second);
+        cache.counting.erase(it);
+      }
+      if (!failure) {
+        if (cache.by_agent.size() > 100000) cache.by_agent.clear();  // bounded: agents come and go
+        cache.by_agent[who.agent_id] = {started, *read};
+      }
+    }
+    // On a failure the waiters wake too, and one of them reads in turn.
+    for (auto& w : waiting) w();
     if (failure) std::rethrow_exception(failure);
-    if (cache.by_agent.size() > 100000) cache.by_agent.clear();  // bounded: agents come and go
-    cache.by_agent[who.agent_id] = {clock::now(), *read};
     known = read;
   }
   const auto& c = *known;
@@ -114,10 +146,11 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
     } else {
       hello += "id: " + std::to_string(st->start) + "\nevent: ready\ndata: {\"seq\": " + std::to_string(st->start) + "}\n\n";
     }
-    hello += co_await views_event(st->e, st->who);
+    hello += co_await views_event(st->e, st->who, clock::now() - std::chrono::seconds(1));
     bool open = co_await send(s, hello);
     auto last_write = clock::now();
     auto counts_due = clock::time_point::max();
+    auto counts_after = clock::time_point::min();  // the first event not yet reflected in sent counts
     const auto heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(st->e.heartbeat);
     while (open && !st->sub->closed()) {
       auto wait = heartbeat - std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - last_write);
@@ -130,10 +163,13 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
         sent = f.seq;
         out += *f.text;
         // Counts change with the agent's events; tell them a moment later, once.
-        if (counts_due == clock::time_point::max()) counts_due = clock::now() + std::chrono::milliseconds(500);
+        if (counts_due == clock::time_point::max()) {
+          counts_after = clock::now();
+          counts_due = counts_after + std::chrono::milliseconds(500);
+        }
       }
       if (clock::now() >= counts_due) {
-        out += co_await views_event(st->e, st->who);
+        out += co_await views_event(st->e, st->who, counts_after);
         counts_due = clock::time_point::max();
       }
       if (out.empty() && clock::now() - last_write >= heartbeat) out = ": keep-alive\n\n";

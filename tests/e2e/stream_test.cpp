@@ -123,6 +123,27 @@ TEST_F(stream_e2e, AReconnectWithLastEventIdResumesWithoutGaps) {
   EXPECT_GT(live_ids[0], replayed.back());
 }
 
+// The streams of one agent share one count (the others wait for it and are
+// woken when it lands); every stream still gets it, and the new count after
+// the agent's next event.
+TEST_F(stream_e2e, ManyStreamsOfOneAgentAllGetTheirCounts) {
+  constexpr int streams = 40;
+  std::vector<std::unique_ptr<raw_connection>> open;
+  for (int i = 0; i < streams; ++i) open.push_back(open_stream());
+  for (auto& s : open) {
+    auto hello = s->read_until("event: views", std::chrono::seconds(5));
+    hello += s->read_until("\n\n", std::chrono::seconds(2));
+    EXPECT_NE(hello.find("\"mine\":0"), std::string::npos) << hello;
+  }
+  auto made = email_on_other("<s3@example.cz>");
+  ASSERT_EQ(call(other->port(), "POST", "/v1/tickets/" + std::string(made["ticket_id"]) + "/claim", session).status, 200);
+  for (auto& s : open) {
+    // The claim's events come first, then the counts half a second later.
+    auto update = s->read_until("\"mine\":1", std::chrono::seconds(10));
+    EXPECT_NE(update.find("\"mine\":1"), std::string::npos) << update;
+  }
+}
+
 TEST_F(stream_e2e, OnlySignedInAgentsGetAStream) {
   auto r = req("GET", "/v1/stream", agent);
   EXPECT_EQ(r.status, 403) << r.body;
