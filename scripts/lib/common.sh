@@ -69,7 +69,7 @@ pg_cluster_start() {
   # Full ingest writes about 30 MB of WAL a second. With the default
   # max_wal_size (1GB) a checkpoint would start every 15-20 s, and while one
   # runs, every commit's WAL flush queues behind its writes (email p99 70 ms
-  # instead of 35). See docs/operations.md, "PostgreSQL settings".
+  # instead of 35). See docs/operations.md, "PostgreSQL settings for ingest".
   [ "$mode" = durable ] && opts="$opts -c max_wal_size=8GB -c checkpoint_timeout=15min"
   pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start -o "$opts" >/dev/null ||
     { tail -n 20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }

@@ -35,6 +35,7 @@ struct stream_state {
   std::shared_ptr<events::subscriber> sub;
   long long start = 0;
   std::optional<long long> resume_from;
+  clock::time_point joined_at;  // just after the stream joined the hub
 };
 
 awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
@@ -49,9 +50,14 @@ awaitable<bool> send(beast::tcp_stream& s, const std::string& text) {
 // The streams that wait for another one's count are woken when it lands; they
 // used to poll every 5 ms, and 5,000 streams of one agent polling through a
 // 50 ms count kept both I/O threads busy while events waited to go out.
+struct cached_count {
+  clock::time_point started;   // when its read began: what it can reflect
+  clock::time_point finished;  // when it landed: how long it is reused
+  store::views::counts counts;
+};
 struct counts_cache {
   std::mutex mutex;
-  std::map<std::string, std::pair<clock::time_point, store::views::counts>> by_agent;
+  std::map<std::string, cached_count> by_agent;
   // Agents whose counts are being read, with the wake-ups of the streams waiting for them.
   std::map<std::string, std::vector<std::function<void()>>> counting;
 };
@@ -68,9 +74,9 @@ std::optional<store::views::counts> recent_counts(counts_cache& cache, const std
                                                   std::function<void()> wake = {}) {
   std::lock_guard lock(cache.mutex);
   auto it = cache.by_agent.find(agent);
-  if (it != cache.by_agent.end() && it->second.first >= not_before &&
-      clock::now() - it->second.first < std::chrono::seconds(1))
-    return it->second.second;
+  if (it != cache.by_agent.end() && it->second.started >= not_before &&
+      clock::now() - it->second.finished < std::chrono::seconds(1))
+    return it->second.counts;
   auto [waiting, fresh] = cache.counting.try_emplace(agent);
   leader = fresh;
   if (!fresh && wake) waiting->second.push_back(std::move(wake));
@@ -84,16 +90,18 @@ awaitable<std::string> views_event(env& e, const principal& who, clock::time_poi
   bool leader = false;
   auto known = recent_counts(cache, who.agent_id, not_before, leader);
   if (!known && !leader) {
+    // The stream's coroutine and the posted cancel share the connection's
+    // strand, so a wake-up cannot land before the wait has begun. The timeout
+    // bounds a slow reader: after 2 s the stream reads for itself.
     auto pause = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-    known = recent_counts(cache, who.agent_id, not_before, leader,
-                          [pause] { asio::post(pause->get_executor(), [pause] { pause->cancel(); }); });
-    // Bounded: a wake-up that lands before the wait starts is lost, and the
-    // timeout looks again.
+    const auto wake = [pause] { asio::post(pause->get_executor(), [pause] { pause->cancel(); }); };
+    known = recent_counts(cache, who.agent_id, not_before, leader, wake);
     for (int i = 0; i < 40 && !known && !leader; ++i) {
       pause->expires_after(std::chrono::milliseconds(50));
       beast::error_code ec;
       co_await pause->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      known = recent_counts(cache, who.agent_id, not_before, leader);
+      // Again with the wake-up: a new reader may have taken over meanwhile.
+      known = recent_counts(cache, who.agent_id, not_before, leader, wake);
     }
   }
   if (!known) {
@@ -108,13 +116,16 @@ awaitable<std::string> views_event(env& e, const principal& who, clock::time_poi
     std::vector<std::function<void()>> waiting;
     {
       std::lock_guard lock(cache.mutex);
-      if (auto it = cache.counting.find(who.agent_id); it != cache.counting.end()) {
+      // A stream that gave up waiting reads for itself only: the entry and
+      // its waiters stay with the reader that made it.
+      if (auto it = cache.counting.find(who.agent_id); leader && it != cache.counting.end()) {
         waiting = std::move(it->second);
         cache.counting.erase(it);
       }
       if (!failure) {
         if (cache.by_agent.size() > 100000) cache.by_agent.clear();  // bounded: agents come and go
-        cache.by_agent[who.agent_id] = {started, *read};
+        auto& kept = cache.by_agent[who.agent_id];
+        if (started >= kept.started) kept = {started, clock::now(), *read};
       }
     }
     // On a failure the waiters wake too, and one of them reads in turn.
@@ -146,11 +157,12 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
     } else {
       hello += "id: " + std::to_string(st->start) + "\nevent: ready\ndata: {\"seq\": " + std::to_string(st->start) + "}\n\n";
     }
-    hello += co_await views_event(st->e, st->who, clock::now() - std::chrono::seconds(1));
+    // Counts read before the stream joined may predate an event it never gets.
+    hello += co_await views_event(st->e, st->who, st->joined_at);
     bool open = co_await send(s, hello);
     auto last_write = clock::now();
     auto counts_due = clock::time_point::max();
-    auto counts_after = clock::time_point::min();  // the first event not yet reflected in sent counts
+    auto counts_after = clock::time_point::min();  // the last event not yet reflected in sent counts
     const auto heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(st->e.heartbeat);
     while (open && !st->sub->closed()) {
       auto wait = heartbeat - std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - last_write);
@@ -163,10 +175,8 @@ awaitable<void> run_stream(std::shared_ptr<stream_state> st, beast::tcp_stream& 
         sent = f.seq;
         out += *f.text;
         // Counts change with the agent's events; tell them a moment later, once.
-        if (counts_due == clock::time_point::max()) {
-          counts_after = clock::now();
-          counts_due = counts_after + std::chrono::milliseconds(500);
-        }
+        counts_after = clock::now();
+        if (counts_due == clock::time_point::max()) counts_due = counts_after + std::chrono::milliseconds(500);
       }
       if (clock::now() >= counts_due) {
         out += co_await views_event(st->e, st->who, counts_after);
@@ -202,7 +212,7 @@ HELPDESK_HANDLER(get_stream) {
     co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   if (!joined) throw error::unavailable("Live updates are starting; try again.", 1);
-  auto st = std::make_shared<stream_state>(stream_state{e, who, joined->stream, joined->start, resume_from});
+  auto st = std::make_shared<stream_state>(stream_state{e, who, joined->stream, joined->start, resume_from, clock::now()});
   response res{bhttp::status::ok, ctx.req.version()};
   res.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
   res.set(bhttp::field::cache_control, "no-store");

@@ -1,6 +1,5 @@
 #include "helpdesk/app/index_upkeep_service.hpp"
 
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 namespace helpdesk::app {
@@ -18,7 +17,9 @@ void index_upkeep_service::start(asio::io_context& ioc) {
     if (r.gin_pages > 0 || r.brin_ranges > 0)
       spdlog::debug("index upkeep: merged {} GIN pending pages, summarised {} BRIN ranges", r.gin_pages, r.brin_ranges);
   };
-  loop_ = std::make_unique<background_loop>(ioc, "index upkeep", opts_.tick, opts_.tick, std::move(pass));
+  // No gap of its own: the tick alone sets the pace (a pass, then `tick`).
+  loop_ = std::make_unique<background_loop>(ioc, "index upkeep", opts_.tick, std::chrono::milliseconds(0),
+                                            std::move(pass));
   loop_->start();
 }
 
@@ -29,12 +30,7 @@ void index_upkeep_service::stop() {
 void index_upkeep_service::finish() { loop_.reset(); }
 
 awaitable<store::index_upkeep::result> index_upkeep_service::run_once(bool brin) {
-  auto job = [brin](pqxx::connection_base& c) {
-    pqxx::work tx(c);
-    const auto r = store::index_upkeep::run(tx, brin);
-    tx.commit();
-    return r;
-  };
+  auto job = [brin](pqxx::connection_base& c) { return store::index_upkeep::run(c, brin); };
   const auto r = co_await db_.run(std::move(job));
   if (r.ran) ++passes_;
   gin_pages_ += r.gin_pages;

@@ -199,6 +199,8 @@ int run_serve(const config& cfg) {
                     [&indexes] { return double(indexes.totals().gin_pages); });
   metrics.add_gauge("helpdesk_index_upkeep_brin_ranges", "BRIN page ranges summarised by the index upkeep, since start.",
                     [&indexes] { return double(indexes.totals().brin_ranges); });
+  metrics.add_gauge("helpdesk_index_upkeep_busy", "Index upkeep steps skipped because the index's lock was held, since start.",
+                    [&indexes] { return double(indexes.totals().busy); });
   metrics.add_gauge("helpdesk_index_upkeep_passes", "Index upkeep passes run by this process, since start.",
                     [&indexes] { return double(indexes.totals().passes); });
   api::env env{svc, metrics, HELPDESK_VERSION, &live, std::chrono::seconds(cfg.stream_heartbeat_s)};

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <string>
+
 #include "helpdesk/store/index_upkeep.hpp"
 #include "helpdesk/store/migrations.hpp"
 #include "helpdesk/store/repositories.hpp"
@@ -19,21 +21,20 @@ void prepare(pqxx::connection& c) {
   for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
 }
 
-store::index_upkeep::result upkeep(pqxx::connection& c, bool brin) {
-  pqxx::work tx(c);
-  auto r = store::index_upkeep::run(tx, brin);
-  tx.commit();
-  return r;
-}
+store::index_upkeep::result upkeep(pqxx::connection& c, bool brin) { return store::index_upkeep::run(c, brin); }
 
-// A table with one index of each kind, owned by the connecting role.
+// A table with one index of each kind, owned by the role that runs `exec`.
+template <class Exec>
+void make_probe(Exec exec, int rows, const std::string& name = "upkeep_probe") {
+  exec("CREATE TABLE " + name + " (id bigserial PRIMARY KEY, at timestamptz NOT NULL, body text NOT NULL)");
+  exec("CREATE INDEX " + name + "_body ON " + name + " USING gin (to_tsvector('simple', body))");
+  exec("CREATE INDEX " + name + "_at ON " + name + " USING brin (at) WITH (pages_per_range = 1, autosummarize = off)");
+  exec("INSERT INTO " + name + " (at, body) SELECT timestamptz '2026-01-01' + i * interval '1 minute', "
+       "'parcel ' || i || ' lost in transit ' || repeat('word' || (i % 97) || ' ', 20) FROM generate_series(1, " +
+       std::to_string(rows) + ") i");
+}
 void make_probe(test_database& db, int rows) {
-  db.exec("CREATE TABLE upkeep_probe (id bigserial PRIMARY KEY, at timestamptz NOT NULL, body text NOT NULL)");
-  db.exec("CREATE INDEX upkeep_probe_body ON upkeep_probe USING gin (to_tsvector('simple', body))");
-  db.exec("CREATE INDEX upkeep_probe_at ON upkeep_probe USING brin (at) WITH (pages_per_range = 1, autosummarize = off)");
-  db.exec("INSERT INTO upkeep_probe (at, body) SELECT timestamptz '2026-01-01' + i * interval '1 minute', "
-          "'parcel ' || i || ' lost in transit ' || repeat('word' || (i % 97) || ' ', 20) FROM generate_series(1, " +
-          std::to_string(rows) + ") i");
+  make_probe([&](const std::string& sql) { db.exec(sql); }, rows);
 }
 
 const char* const found =
@@ -116,15 +117,25 @@ TEST(IndexUpkeep, LeavesIndexesOfOtherOwnersAlone) {
   const std::string url = db.hand_to_plain_owner();
   pqxx::connection c(url);
   store::apply_migrations(c, [](const std::string&) {});
-  // Owned by the superuser the test database connects as, not by the server's role.
+  // One probe owned by the superuser the test database connects as, one by
+  // the server's role.
   make_probe(db, 500);
-  db.exec("GRANT ALL ON upkeep_probe TO hd_plain_owner");
+  make_probe(
+      [&](const std::string& sql) {
+        pqxx::work tx(c);
+        tx.exec(sql);
+        tx.commit();
+      },
+      500, "own_probe");
   prepare(c);
   const auto r = upkeep(c, true);
   EXPECT_TRUE(r.ran);
   EXPECT_EQ(r.busy, 0);
+  EXPECT_GT(r.gin_pages, 0) << "its own index is looked after";
+  EXPECT_GT(r.brin_ranges, 0);
   pqxx::connection super(db.url());
   pqxx::work tx(super);
   EXPECT_GT(tx.exec1("SELECT gin_clean_pending_list('upkeep_probe_body')")[0].as<long long>(), 0)
       << "the upkeep merged an index it does not own";
+  EXPECT_EQ(tx.exec1("SELECT gin_clean_pending_list('own_probe_body')")[0].as<long long>(), 0);
 }

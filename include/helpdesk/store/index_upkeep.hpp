@@ -10,22 +10,22 @@
 //   under steady ingest autovacuum's queue of summarisation requests fills up
 //   and PostgreSQL drops them with a log line each.
 // Only indexes of the current schema that the current role owns (the
-// functions require ownership) are touched. Several server processes take
-// turns: the pass holds an advisory lock, and a pass that finds it taken does
-// nothing.
+// functions require ownership) are touched, each in a short transaction of
+// its own, so no lock outlives its index's step. Several server processes
+// take turns through an advisory lock; a step that finds it taken is skipped.
 #include <pqxx/pqxx>
 
 namespace helpdesk::store::index_upkeep {
 
 struct result {
-  bool ran = false;          // false: another process holds the upkeep lock
-  long long gin_pages = 0;   // pending-list pages merged into their GIN index
-  long long brin_ranges = 0; // page ranges newly summarised
-  int busy = 0;              // indexes skipped because their lock was held (e.g. by VACUUM)
+  bool ran = false;           // false: another process held the upkeep lock throughout
+  long long gin_pages = 0;    // pending-list pages merged into their GIN index
+  long long brin_ranges = 0;  // page ranges newly summarised
+  int busy = 0;               // indexes skipped: their lock was held (e.g. by VACUUM) or the step ran out of time
 };
 
-// One pass in the caller's transaction (each index under its own savepoint);
-// BRIN summarisation only when asked.
-result run(pqxx::dbtransaction& tx, bool summarize_brin);
+// One pass on the connection (no transaction open); BRIN summarisation only
+// when asked.
+result run(pqxx::connection_base& c, bool summarize_brin);
 
 }  // namespace helpdesk::store::index_upkeep
