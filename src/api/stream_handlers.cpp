@@ -100,8 +100,11 @@ awaitable<std::string> views_event(env& e, const principal& who, clock::time_poi
       pause->expires_after(std::chrono::milliseconds(50));
       beast::error_code ec;
       co_await pause->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      // Again with the wake-up: a new reader may have taken over meanwhile.
-      known = recent_counts(cache, who.agent_id, not_before, leader, wake);
+      // Woken, the stream's wake-up was used up with the reader's entry: it
+      // registers again with whoever reads next. After a timeout it is still
+      // registered with the slow reader.
+      const bool woken = ec == asio::error::operation_aborted;
+      known = recent_counts(cache, who.agent_id, not_before, leader, woken ? wake : std::function<void()>{});
     }
   }
   if (!known) {
