@@ -2,6 +2,8 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "helpdesk/domain/ids.hpp"
+
 #include "helpdesk/store/routing_repos.hpp"
 #include "helpdesk/store/workspace_repos.hpp"
 #include "sql_util.hpp"
@@ -9,6 +11,17 @@
 
 namespace helpdesk::store {
 
+// Each search source twice: its matches older than an id, as many as asked
+// for in whatever order the index yields them, and its matches in a window
+// of UUIDv7 ids (a time range), newest first. $1 to $4: whole scope, brand
+// ids, query text, brand filter.
+#define SEARCH_SCOPE(alias)                                                                                   \
+  "AND ($1 OR " alias ".brand_id = ANY($2::uuid[])) AND ($4::uuid IS NULL OR " alias ".brand_id = $4::uuid) "
+#define SEARCH_SOURCE(name, select, alias, text)                                                              \
+  {"search_" name "_older", select " WHERE hd_search_text(" text ") @@ hd_search_query($3) " SEARCH_SCOPE(alias)  \
+                            "AND " alias ".id < $5::uuid LIMIT $6"},                                          \
+  {"search_" name "_window", select " WHERE hd_search_text(" text ") @@ hd_search_query($3) " SEARCH_SCOPE(alias) \
+                             "AND " alias ".id >= $5::uuid AND " alias ".id < $6::uuid ORDER BY " alias ".id DESC LIMIT $7"}
 // The urgency order of every view: priority, then the nearest deadline (SLA
 // or callback), then age.
 #define VIEW_RANK "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
@@ -126,22 +139,21 @@ std::vector<prepared_statement> workspace_statements() {
        // reports' backlog, replayed from the log, sees it leave.
        "($1::uuid, $3::uuid, 'status_changed', $4::text, jsonb_build_object('from', $6::text, 'to', 'closed', "
        "'reason', 'merged'))"},
-      // Candidates from four indexes, one rank: the subject weighs most, then
-      // how many messages match, then a match on the customer. A word found
-      // everywhere ranks only the first 5,000 matches of each kind: an
-      // unbounded ranking of a common word is seconds, not milliseconds.
+      SEARCH_SOURCE("messages", "SELECT m.ticket_id FROM messages m", "m", "m.subject || ' ' || m.body_text"),
+      SEARCH_SOURCE("tickets", "SELECT t.id FROM tickets t", "t", "t.subject"),
+      SEARCH_SOURCE("customers", "SELECT cu.id FROM customers cu", "cu", "cu.name"),
+      // One rank over the candidates of each source ($8 the tickets of the
+      // matching messages, once per message; $9 tickets by subject; $10
+      // customers by name) and of the identities: the subject weighs most,
+      // then how many messages match, then a match on the customer.
       {"search_tickets",
        "WITH q AS (SELECT hd_search_query($3) AS query), "
-       "m AS (SELECT ticket_id, count(*) AS n FROM (SELECT m.ticket_id FROM messages m, q "
-       "WHERE hd_search_text(m.subject || ' ' || m.body_text) @@ q.query AND ($1 OR m.brand_id = ANY($2::uuid[])) "
-       "AND ($4::uuid IS NULL OR m.brand_id = $4::uuid) LIMIT 1000) x GROUP BY ticket_id), "
-       "s AS (SELECT t.id AS ticket_id, ts_rank(hd_search_text(t.subject), q.query) AS r FROM (SELECT t.id, t.subject "
-       "FROM tickets t, q WHERE hd_search_text(t.subject) @@ q.query AND ($1 OR t.brand_id = ANY($2::uuid[])) "
-       "AND ($4::uuid IS NULL OR t.brand_id = $4::uuid) LIMIT 1000) t, q), "
-       "cu AS ((SELECT cu.id FROM customers cu, q WHERE hd_search_text(cu.name) @@ q.query "
-       "AND ($1 OR cu.brand_id = ANY($2::uuid[])) AND ($4::uuid IS NULL OR cu.brand_id = $4::uuid) LIMIT 1000) "
+       "m AS (SELECT ticket_id, count(*) AS n FROM unnest($8::uuid[]) AS x(ticket_id) GROUP BY ticket_id), "
+       "s AS (SELECT t.id AS ticket_id, ts_rank(hd_search_text(t.subject), q.query) AS r "
+       "FROM tickets t, q WHERE t.id = ANY($9::uuid[])), "
+       "cu AS (SELECT unnest($10::uuid[]) AS id "
        "UNION SELECT i.customer_id FROM customer_identities i WHERE i.value = ANY($5::text[]) "
-       "AND ($1 OR i.brand_id = ANY($2::uuid[])) AND ($4::uuid IS NULL OR i.brand_id = $4::uuid)), "
+       SEARCH_SCOPE("i") "), "
        "c AS (SELECT t.id AS ticket_id FROM cu JOIN tickets t ON t.customer_id = cu.id), "
        "h AS (SELECT ticket_id, sum(subject_r) AS subject_r, sum(n) AS n, bool_or(customer) AS customer FROM ("
        "SELECT ticket_id, 0::real AS subject_r, n, false AS customer FROM m UNION ALL "
@@ -312,6 +324,48 @@ bool remove(pqxx::transaction_base& tx, const std::string& id) {
 }  // namespace canned_responses
 
 namespace search {
+namespace {
+
+// A word found everywhere ranks only this many matches of each source: an
+// unbounded ranking of a common word is seconds, not milliseconds.
+constexpr std::size_t candidates_per_source = 1000;
+
+// The newest matches of one source, up to the cap. A GIN index has no order:
+// its first matches are the oldest rows of the heap. So the last week's
+// matches are read first, newest first: the word's bitmap intersected with a
+// range of the primary key, which for a common word is all there is to read.
+// Then one probe asks whether the older matches fit in what is left, so that
+// a rare word costs two small reads; if they do not, windows of 90 and 365
+// days and then the rest are read the same way as the week.
+std::vector<std::string> newest_matches(pqxx::transaction_base& tx, const std::string& source,
+                                        const brand_scope& scope, const query& q) {
+  std::vector<std::string> out;
+  const auto ids = sql::uuid_array(scope.ids);
+  const auto brand = sql::nullable(q.brand_id);
+  const auto left = [&] { return static_cast<long long>(candidates_per_source - out.size()); };
+  const auto take = [&](const pqxx::result& rows) {
+    for (const auto& r : rows) out.push_back(r[0].as<std::string>());
+  };
+  const auto now = std::chrono::system_clock::now();
+  std::string upper = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+  for (const int days : {7, 90, 365, 0}) {
+    const std::string lower =
+        days > 0 ? uuid_v7_lower_bound(now - std::chrono::hours(24 * days)) : "00000000-0000-0000-0000-000000000000";
+    take(tx.exec_prepared("search_" + source + "_window", scope.all, ids, q.text, brand, lower, upper, left()));
+    if (left() == 0) break;
+    if (days == 7) {
+      const auto older = tx.exec_prepared("search_" + source + "_older", scope.all, ids, q.text, brand, lower, left() + 1);
+      if (older.size() <= static_cast<std::size_t>(left())) {
+        take(older);
+        break;
+      }
+    }
+    upper = lower;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<hit> tickets(pqxx::transaction_base& tx, const brand_scope& scope, const query& q) {
   std::vector<hit> out;
@@ -320,9 +374,22 @@ std::vector<hit> tickets(pqxx::transaction_base& tx, const brand_scope& scope, c
   // rechecked by computing its tsvector again: 260 ms instead of 50 ms for a
   // word in 126,000 of 4.8 million messages.
   tx.exec("SET LOCAL work_mem = '16MB'");
+  // A generic plan knows neither the word nor the window, and the best plan
+  // depends on both: an index scan of the window for a word found in most
+  // rows, the word's bitmap and the window's for the others.
+  tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");
+  // Costed for the search text they recompute, the scans look large enough
+  // for parallel workers, whose start (about 5 ms) is more than a search's
+  // whole read.
+  tx.exec("SET LOCAL max_parallel_workers_per_gather = 0");
+  const auto by_message = newest_matches(tx, "messages", scope, q);
+  const auto by_subject = newest_matches(tx, "tickets", scope, q);
+  const auto by_name = newest_matches(tx, "customers", scope, q);
   for (const auto& r : tx.exec_prepared("search_tickets", scope.all, sql::uuid_array(scope.ids), q.text,
                                         sql::nullable(q.brand_id), sql::text_array(q.identities),
-                                        static_cast<long long>(q.offset), static_cast<long long>(q.limit))) {
+                                        static_cast<long long>(q.offset), static_cast<long long>(q.limit),
+                                        sql::uuid_array(by_message), sql::uuid_array(by_subject),
+                                        sql::uuid_array(by_name))) {
     hit h;
     h.ticket = read_ticket(r);
     const int base = 31;  // the columns after TICKET_COLUMNS

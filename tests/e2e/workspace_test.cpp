@@ -401,5 +401,47 @@ TEST_F(workspace_e2e, SearchFindsSubjectsTextNamesAndPhonesRankedAndScoped) {
   EXPECT_TRUE(req("GET", "/v1/search?q=reklamace", login.json()["token"]).json()["items"].empty());
 }
 
+// A word in more than 1,000 rows of a source ranks 1,000 of them: the newest,
+// not the first the index yields (the oldest rows of the heap).
+TEST_F(workspace_e2e, SearchForACommonWordRanksItsNewestMatches) {
+  // 1,500 tickets of the past year, each with its customer and a message,
+  // laid out as production writes them: the oldest first, ids UUIDv7 of
+  // their time. Ticket i was created 2 days + (1500 - i) * 6 hours ago.
+  const std::string at = "('" + db->scalar("SELECT now()") + "'::timestamptz - interval '2 days' - (1500 - i) * "
+                         "interval '6 hours')";
+  const auto id_at = [&](const std::string& tag) {
+    return "(lpad(to_hex(floor(extract(epoch FROM " + at + ") * 1000)::bigint), 12, '0') || '7' || "
+           "substr(md5('" + tag + "' || i), 1, 19))::uuid";
+  };
+  db->exec("INSERT INTO customers (id, brand_id, name, created_at) SELECT " + id_at("c") + ", '" + brand_a.id +
+           "', 'Jana Nováková', " + at + " FROM generate_series(1, 1500) i ORDER BY i");
+  db->exec("INSERT INTO tickets (id, brand_id, number, customer_id, subject, origin_channel, status, created_at, "
+           "updated_at) SELECT " + id_at("t") + ", '" + brand_a.id + "', 500000 + i, " + id_at("c") +
+           ", 'Reklamace ' || i, 'email', 'open', " + at + ", " + at + " FROM generate_series(1, 1500) i ORDER BY i");
+  db->exec("INSERT INTO messages (id, ticket_id, brand_id, customer_id, channel, direction, sender, subject, "
+           "body_text, occurred_at) SELECT " + id_at("m") + ", " + id_at("t") + ", '" + brand_a.id + "', " +
+           id_at("c") + ", 'email', 'inbound', 'jana@example.cz', 'Reklamace ' || i, 'Dobrý den, kde je můj balík?', " +
+           at + " FROM generate_series(1, 1500) i ORDER BY i");
+  const auto newest_old = db->scalar("SELECT id FROM tickets WHERE number = 501500");
+  auto fresh = email({{"from", "Jana Nováková <jana.new@example.cz>"}, {"subject", "Reklamace zboží"},
+                      {"message_id", "<n1@example.cz>"}});
+  // Every candidate ranks the same (one subject word of two, one message),
+  // so the newest come first: the new ticket, then the newest of the old.
+  auto by_word = req("GET", "/v1/search?q=reklamace&limit=3", session);
+  ASSERT_EQ(by_word.status, 200) << by_word.body;
+  auto items = by_word.json()["items"];
+  ASSERT_EQ(items.size(), 3u) << by_word.body;
+  EXPECT_EQ(items[0]["ticket"]["id"], fresh["ticket_id"]) << items[0];
+  EXPECT_EQ(items[0]["matched"], json({"subject", "messages"}));
+  EXPECT_EQ(items[1]["ticket"]["id"], newest_old) << items[1];
+  EXPECT_EQ(items[2]["ticket"]["id"], db->scalar("SELECT id FROM tickets WHERE number = 501499")) << items[2];
+  // The same for customers: the new Jana Nováková among 1,500 older ones.
+  auto by_name = req("GET", "/v1/search?q=novakova&limit=2", session).json()["items"];
+  ASSERT_EQ(by_name.size(), 2u) << by_name;
+  EXPECT_EQ(by_name[0]["ticket"]["id"], fresh["ticket_id"]) << by_name[0];
+  EXPECT_EQ(by_name[0]["matched"], json({"customer"}));
+  EXPECT_EQ(by_name[1]["ticket"]["id"], newest_old) << by_name[1];
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

@@ -110,6 +110,25 @@ TEST(Ids, UuidShape) {
   EXPECT_FALSE(is_uuid("' OR 1=1 --"));
 }
 
+TEST(Ids, VersionSevenIdsSortByTimeAndTheLowerBoundPrecedesThem) {
+  using namespace std::chrono;
+  const auto at = sys_days{2026y / 12 / 3} + 15h + 41min + 48s + 123ms;
+  const auto bound = uuid_v7_lower_bound(at);
+  EXPECT_TRUE(is_uuid(bound));
+  // 2026-12-03T15:41:48.123Z is 1,796,312,508,123 ms: 0x01a2_3c91_a6db.
+  EXPECT_EQ(bound, "01a23c91-a6db-0000-0000-000000000000");
+  EXPECT_LT(uuid_v7_lower_bound(at - 1ms), bound);
+  // Every id made now sorts at or after the bound of a moment ago and
+  // before the bound of a moment ahead, as its text and as bytes alike.
+  const auto before = uuid_v7_lower_bound(system_clock::now() - 1ms);
+  for (int i = 0; i < 100; ++i) {
+    const auto id = new_uuid_v7();
+    EXPECT_EQ(id[14], '7') << id;
+    EXPECT_GE(id, before);
+    EXPECT_LT(id, uuid_v7_lower_bound(system_clock::now() + 1s));
+  }
+}
+
 TEST(Time, Rfc3339RoundTrip) {
   auto t = parse_rfc3339("2026-03-29T01:30:00+01:00");
   ASSERT_TRUE(t.has_value());

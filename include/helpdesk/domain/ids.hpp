@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,10 @@ bool is_uuid(std::string_view s);
 // keyset cursors, with 74 random bits (ids are generated before the insert,
 // letting a transaction's statements be sent together).
 std::string new_uuid_v7();
+
+// The least UUID that sorts with or after every version 7 id made at or
+// after the instant (its millisecond, then zeros): a bound of id ranges that
+// stand for time ranges.
+std::string uuid_v7_lower_bound(std::chrono::system_clock::time_point at);
 
 }  // namespace helpdesk
