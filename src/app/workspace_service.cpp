@@ -344,7 +344,9 @@ awaitable<std::vector<store::search::hit>> workspace_service::search(const princ
                                                                    std::size_t offset, std::size_t limit) {
   if (brand_id && !who.can_see_brand(*brand_id)) throw error::validation({{"/query/brand_id", "is not one of your brands"}});
   auto job = [this, scope = store::brand_scope::of(who), text, brand_id, offset, limit](pqxx::connection_base& c) {
-    pqxx::read_transaction tx(c);
+    // One snapshot for the search's statements (a read of each source, then
+    // the ranking): a merge between them must not count a message twice.
+    pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(c);
     store::search::query q;
     q.text = text;
     q.brand_id = brand_id;

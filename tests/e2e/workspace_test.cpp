@@ -441,6 +441,28 @@ TEST_F(workspace_e2e, SearchForACommonWordRanksItsNewestMatches) {
   EXPECT_EQ(by_name[0]["ticket"]["id"], fresh["ticket_id"]) << by_name[0];
   EXPECT_EQ(by_name[0]["matched"], json({"customer"}));
   EXPECT_EQ(by_name[1]["ticket"]["id"], newest_old) << by_name[1];
+  // All of them, page by page: exactly the 1,000 newest of 1,501 matching
+  // messages (and subjects), read through every window back to a year:
+  // the new ticket and old tickets 502 to 1500, not 501.
+  std::set<std::string> listed;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto r = req("GET", "/v1/search?q=reklamace&limit=200" + (cursor.empty() ? "" : "&cursor=" + cursor), session);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto body = r.json();
+    for (const auto& item : body["items"]) listed.insert(item["ticket"]["id"].get<std::string>());
+    if (body["next_cursor"].is_null()) break;
+    cursor = body["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(listed.size(), 1000u);
+  EXPECT_TRUE(listed.count(fresh["ticket_id"].get<std::string>()));
+  EXPECT_TRUE(listed.count(db->scalar("SELECT id FROM tickets WHERE number = 500502")));
+  EXPECT_FALSE(listed.count(db->scalar("SELECT id FROM tickets WHERE number = 500501")));
+  // A rare word whose only matches are a year old: found by the probe
+  // behind the empty last week.
+  auto rare = req("GET", "/v1/search?q=7", session).json()["items"];
+  ASSERT_EQ(rare.size(), 1u) << rare;
+  EXPECT_EQ(rare[0]["ticket"]["id"], db->scalar("SELECT id FROM tickets WHERE number = 500007"));
 }
 
 }  // namespace

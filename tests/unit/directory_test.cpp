@@ -119,7 +119,8 @@ TEST(Ids, VersionSevenIdsSortByTimeAndTheLowerBoundPrecedesThem) {
   EXPECT_EQ(bound, "01a23c91-a6db-0000-0000-000000000000");
   EXPECT_LT(uuid_v7_lower_bound(at - 1ms), bound);
   // Every id made now sorts at or after the bound of a moment ago and
-  // before the bound of a moment ahead, as its text and as bytes alike.
+  // before the bound of a moment ahead (canonical text sorts as the bytes do,
+  // which is how PostgreSQL compares uuids).
   const auto before = uuid_v7_lower_bound(system_clock::now() - 1ms);
   for (int i = 0; i < 100; ++i) {
     const auto id = new_uuid_v7();

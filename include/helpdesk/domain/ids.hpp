@@ -14,9 +14,9 @@ bool is_uuid(std::string_view s);
 // letting a transaction's statements be sent together).
 std::string new_uuid_v7();
 
-// The least UUID that sorts with or after every version 7 id made at or
-// after the instant (its millisecond, then zeros): a bound of id ranges that
-// stand for time ranges.
+// The instant's millisecond followed by zeros: no version 7 id made at or
+// after the instant sorts below it, and every one made before does. A bound
+// of id ranges that stand for time ranges.
 std::string uuid_v7_lower_bound(std::chrono::system_clock::time_point at);
 
 }  // namespace helpdesk
