@@ -42,22 +42,35 @@ namespace {
 // whoever held the ticket when it was decided. Only what was recorded by the
 // period's end counts: a policy change later may log a clock that started
 // inside the period, and last month must read the same tomorrow.
-#define SLA_CLOCKS                                                                                                 \
-  "d AS (SELECT x.*, (x.met_at >= " FROM_AT " AND x.met_at < " TO_AT " AND x.met_recorded_at < " TO_AT           \
-  ") IS TRUE AS is_met, (x.breached_at >= " FROM_AT " AND x.breached_at < " TO_AT " AND x.breached_recorded_at < " \
-  TO_AT ") IS TRUE AS is_breached, (x.cancelled_at >= " FROM_AT " AND x.cancelled_at < " TO_AT                    \
-  " AND x.cancelled_recorded_at < " TO_AT ") IS TRUE AS is_cancelled FROM sla_clock_facts x "                     \
-  "WHERE x.brand_id = ANY($1::uuid[]) AND x.started_at >= " FROM_AT " AND x.started_at < " TO_AT                  \
-  " AND x.started_recorded_at < " TO_AT "), "                                                                     \
-  "c AS (SELECT d.ticket_id, d.target, d.cycle, d.brand_id::text AS brand, d.channel, d.priority, "               \
-  "d.queue_id::text AS queue, coalesce(greatest(CASE WHEN is_met THEN met_agent::text END, "                      \
-  "CASE WHEN is_breached THEN breached_agent::text END, CASE WHEN is_cancelled THEN cancelled_agent::text END), "  \
-  "started_agent::text) AS agent, d.started_at, CASE WHEN is_met THEN d.met_at END AS met_at, "                    \
+// `targets` (quoted names) picks the key ranges of the covering index
+// (migration 0021); the group is an id (brand, queue, agent) or a name
+// (channel, priority), kept apart so that rows are grouped by uuid, not by
+// its text.
+#define SLA_CLOCKS(targets)                                                                                        \
+  "d AS (SELECT x.target, x.brand_id, x.channel, x.priority, x.queue_id, x.started_at, x.started_agent, x.met_at, " \
+  "x.met_elapsed, x.met_late, x.met_agent, x.breached_agent, x.cancelled_agent, (x.met_at >= " FROM_AT             \
+  " AND x.met_at < " TO_AT " AND x.met_recorded_at < " TO_AT ") IS TRUE AS is_met, (x.breached_at >= " FROM_AT    \
+  " AND x.breached_at < " TO_AT " AND x.breached_recorded_at < " TO_AT ") IS TRUE AS is_breached, "              \
+  "(x.cancelled_at >= " FROM_AT " AND x.cancelled_at < " TO_AT " AND x.cancelled_recorded_at < " TO_AT            \
+  ") IS TRUE AS is_cancelled FROM sla_clock_facts x WHERE x.brand_id = ANY($1::uuid[]) AND x.target = ANY(ARRAY["  \
+  targets "]) AND x.started_at >= " FROM_AT " AND x.started_at < " TO_AT " AND x.started_recorded_at < " TO_AT     \
+  "), c AS (SELECT d.target, d.brand_id, d.channel, d.priority, d.queue_id, coalesce(greatest(CASE WHEN is_met "   \
+  "THEN met_agent END, CASE WHEN is_breached THEN breached_agent END, CASE WHEN is_cancelled THEN cancelled_agent " \
+  "END), started_agent) AS agent, d.started_at, CASE WHEN is_met THEN d.met_at END AS met_at, "                    \
   "CASE WHEN is_met THEN d.met_elapsed END AS elapsed, is_breached OR (is_met AND coalesce(d.met_late, false)) "   \
   "AS breached, is_met AS met, is_cancelled AS cancelled FROM d), "                                                \
-  "f AS (SELECT c.*, CASE $8::text WHEN 'brand' THEN brand WHEN 'queue' THEN queue WHEN 'agent' THEN agent "     \
-  "WHEN 'channel' THEN channel WHEN 'priority' THEN priority END AS grp FROM c WHERE " ANY_QUEUE("queue::uuid")  \
-  " AND " ANY_AGENT("agent::uuid") " AND " ANY_CHANNEL("channel") ") "
+  "f AS NOT MATERIALIZED (SELECT c.*, CASE $8::text WHEN 'brand' THEN brand_id WHEN 'queue' THEN queue_id "      \
+  "WHEN 'agent' THEN agent END AS gid, CASE $8::text WHEN 'channel' THEN channel WHEN 'priority' THEN priority "   \
+  "END AS gtext FROM c WHERE " ANY_QUEUE("queue_id") " AND " ANY_AGENT("agent") " AND " ANY_CHANNEL("channel") ") "
+#define ALL_TARGETS "'first_response', 'next_response', 'resolution', 'callback'"
+// A clock group as the reports answer it: the id's text, or the name.
+#define CLOCK_GROUP "coalesce(gid::text, gtext) AS grp"
+
+// The display name of a clock group (SLA_CLOCKS).
+#define CLOCK_GROUP_NAME                                                                                    \
+  "CASE $8::text WHEN 'brand' THEN (SELECT name FROM brands WHERE id = gid) "                               \
+  "WHEN 'queue' THEN (SELECT name FROM queues WHERE id = gid) "                                             \
+  "WHEN 'agent' THEN (SELECT name FROM agents WHERE id = gid) ELSE gtext END AS group_name"
 
 // The display name of a group id.
 #define GROUP_NAME(col)                                                                                     \
@@ -95,26 +108,26 @@ namespace {
   " FROM messages m WHERE " INTERACTION_IN(HOURS_TO, TO_AT)
 
 const char* const sla_sql =
-    "WITH " PARAMS ", " SLA_CLOCKS ", "
-    "g AS (SELECT target, grp, count(*) FILTER (WHERE met OR breached OR NOT cancelled) AS started, "
+    "WITH " PARAMS ", " SLA_CLOCKS(ALL_TARGETS) ", "
+    "g AS (SELECT target, gid, gtext, count(*) FILTER (WHERE met OR breached OR NOT cancelled) AS started, "
     "count(*) FILTER (WHERE met AND NOT breached) AS met, count(*) FILTER (WHERE breached) AS breached, "
     "count(*) FILTER (WHERE NOT met AND NOT breached AND NOT cancelled) AS running, "
-    "count(*) FILTER (WHERE cancelled AND NOT met AND NOT breached) AS cancelled FROM f GROUP BY target, grp) "
-    "SELECT target, grp, " GROUP_NAME("grp") ", started, met, breached, running, cancelled FROM g "
+    "count(*) FILTER (WHERE cancelled AND NOT met AND NOT breached) AS cancelled FROM f GROUP BY target, gid, gtext) "
+    "SELECT target, " CLOCK_GROUP ", " CLOCK_GROUP_NAME ", started, met, breached, running, cancelled FROM g "
     "ORDER BY " TARGET_ORDER ", grp NULLS LAST";
 
 // Seconds as date_part (double precision), not extract (numeric since
 // PostgreSQL 14): averages and percentiles over a year of clocks ran in
 // numeric arithmetic.
 const char* const response_sql =
-    "WITH " PARAMS ", " SLA_CLOCKS ", "
-    "g AS (SELECT grouping(grp) = 1 AS is_total, grp, target, count(*) AS n, avg(date_part('epoch', met_at - started_at)) AS c_avg, "
+    "WITH " PARAMS ", " SLA_CLOCKS("'first_response', 'resolution'") ", "
+    "g AS (SELECT grouping(gid) = 1 AS is_total, gid, gtext, target, count(*) AS n, avg(date_part('epoch', met_at - started_at)) AS c_avg, "
     "percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', met_at - started_at)) AS c_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY date_part('epoch', met_at - started_at)) AS c_p90, "
     "avg(elapsed) AS b_avg, percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed) AS b_med, "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY elapsed) AS b_p90 FROM f "
-    "WHERE met AND target IN ('first_response', 'resolution') GROUP BY " WITH_TOTAL("target", "grp") ") "
-    "SELECT grp, " GROUP_NAME("grp") ", target, n, c_avg, c_med, c_p90, b_avg, b_med, b_p90, is_total FROM g "
+    "WHERE met GROUP BY " WITH_TOTAL("target", "gid, gtext") ") "
+    "SELECT " CLOCK_GROUP ", " CLOCK_GROUP_NAME ", target, n, c_avg, c_med, c_p90, b_avg, b_med, b_p90, is_total FROM g "
     "ORDER BY is_total, grp NULLS LAST, " TARGET_ORDER;
 
 // The backlog at the period's start is the backlog now, less what changed
@@ -219,16 +232,20 @@ const char* const tags_sql =
     "jsonb_array_elements_text(coalesce(l.tags, c.tags, '[]'::jsonb)) tag "
     "WHERE c.created GROUP BY 1, 2, 3 ORDER BY 2, 4 DESC, 3";
 
+// Counts by hash, the first-response median from the first-response
+// clocks alone: one aggregate of both sorted every clock by agent. Tickets
+// handled: each (agent, ticket) once, then counted.
 const char* const agents_sql =
     "WITH " PARAMS ", ag AS (SELECT a.id, a.name FROM agents a WHERE EXISTS (SELECT 1 FROM agent_brands ab WHERE "
     "ab.agent_id = a.id AND ab.brand_id = ANY($1::uuid[])) AND " ANY_AGENT("a.id") " AND a.role IN ('agent', 'manager')), "
-    "r AS (SELECT m.author_agent_id AS agent, count(*) AS replies, count(DISTINCT m.ticket_id) AS handled FROM messages m "
-    "WHERE " INTERACTION " AND m.direction = 'outbound' AND m.author_agent_id IS NOT NULL GROUP BY 1), "
-    SLA_CLOCKS ", "
-    "s AS (SELECT agent::uuid AS agent, count(*) FILTER (WHERE met AND NOT breached) AS met, "
-    "count(*) FILTER (WHERE breached) AS breached, percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-    "date_part('epoch', met_at - started_at)) FILTER (WHERE met AND target = 'first_response') AS frm "
-    "FROM f WHERE agent IS NOT NULL GROUP BY 1), "
+    "rt AS (SELECT m.author_agent_id AS agent, m.ticket_id, count(*) AS n FROM messages m WHERE " INTERACTION
+    " AND m.direction = 'outbound' AND m.author_agent_id IS NOT NULL GROUP BY 1, 2), "
+    "r AS (SELECT agent, sum(n) AS replies, count(*) AS handled FROM rt GROUP BY 1), "
+    SLA_CLOCKS(ALL_TARGETS) ", "
+    "s AS (SELECT agent, count(*) FILTER (WHERE met AND NOT breached) AS met, "
+    "count(*) FILTER (WHERE breached) AS breached FROM f WHERE agent IS NOT NULL GROUP BY 1), "
+    "fr AS (SELECT agent, percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', met_at - started_at)) AS frm "
+    "FROM f WHERE met AND target = 'first_response' AND agent IS NOT NULL GROUP BY 1), "
     "p AS (SELECT i.agent_id, "
     "sum(date_part('epoch', least(coalesce(i.ended_at, now()), " TO_AT ") - greatest(i.started_at, " FROM_AT ")))"
     " FILTER (WHERE i.status = 'online') AS online, "
@@ -236,9 +253,10 @@ const char* const agents_sql =
     " FILTER (WHERE i.status = 'away') AS away FROM agent_presence_intervals i "
     "WHERE i.agent_id IN (SELECT id FROM ag) AND i.started_at < " TO_AT " AND coalesce(i.ended_at, 'infinity') > "
     FROM_AT " AND least(coalesce(i.ended_at, now()), " TO_AT ") > greatest(i.started_at, " FROM_AT ") GROUP BY 1) "
-    "SELECT ag.id, ag.name, coalesce(r.handled, 0), coalesce(r.replies, 0), s.frm, coalesce(s.met, 0), "
+    "SELECT ag.id, ag.name, coalesce(r.handled, 0), coalesce(r.replies, 0), fr.frm, coalesce(s.met, 0), "
     "coalesce(s.breached, 0), coalesce(p.online, 0), coalesce(p.away, 0) FROM ag LEFT JOIN r ON r.agent = ag.id "
-    "LEFT JOIN s ON s.agent = ag.id LEFT JOIN p ON p.agent_id = ag.id ORDER BY ag.name, ag.id";
+    "LEFT JOIN s ON s.agent = ag.id LEFT JOIN fr ON fr.agent = ag.id LEFT JOIN p ON p.agent_id = ag.id "
+    "ORDER BY ag.name, ag.id";
 
 #define OPEN_WAITING "t.assignee_id IS NULL AND t.status IN ('new', 'open')"
 
