@@ -298,6 +298,17 @@ json micros_or_null(const pqxx::field& f) {
   return f.is_null() ? json(nullptr) : json(format_rfc3339(sql::micros(f)));
 }
 
+// The agents' and the tags' groups are expressions (who held a clock when
+// it was decided, a ticket's tags at the period's end) of which the planner
+// assumes hundreds of thousands of values, where there are a few hundred.
+// So it prices the partial aggregates of parallel workers as shipping that
+// many rows each, and keeps to one process. At a tenth of the default
+// price per row shipped it runs them in parallel: a year of the agents
+// report took 3.3-3.9 s instead of 5.3-6.3, 30 days of tags 0.30 s instead
+// of 0.38 (1M-ticket seed). The other reports' plans are as fast or faster
+// at the default (response times over 30 days: 0.31 s against 0.41).
+void price_few_groups(pqxx::transaction_base& tx) { tx.exec("SET LOCAL parallel_tuple_cost = 0.01"); }
+
 template <typename... Extra>
 pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::query& q, Extra&&... extra) {
   const auto hours = helpdesk::reports::whole_hours(q.from, q.to, q.tz);
@@ -461,6 +472,7 @@ void interaction_details(pqxx::transaction_base& tx, const query& q, long long l
 
 json tag_counts(pqxx::transaction_base& tx, const query& q, timestamp previous_from) {
   json rows = json::array();
+  price_few_groups(tx);
   for (const auto& r : run(tx, "report_tags", q, to_unix_micros(previous_from)))
     rows.push_back({{"brand_id", r[0].as<std::string>()},
                     {"brand_name", r[1].as<std::string>()},
@@ -472,6 +484,7 @@ json tag_counts(pqxx::transaction_base& tx, const query& q, timestamp previous_f
 
 json agents(pqxx::transaction_base& tx, const query& q) {
   json rows = json::array();
+  price_few_groups(tx);
   for (const auto& r : run(tx, "report_agents", q))
     rows.push_back({{"agent_id", r[0].as<std::string>()},
                     {"name", r[1].as<std::string>()},

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "helpdesk/store/report_repos.hpp"
+#include "helpdesk/store/repositories.hpp"
 #include "support/test_database.hpp"
 
 using namespace helpdesk;
@@ -50,5 +51,38 @@ TEST(ReportSettings, TheReportTimeoutCancelsALongStatement) {
     FAIL() << "the statement outlived the report timeout";
   } catch (const pqxx::sql_error& e) {
     EXPECT_NE(std::string(e.what()).find("statement timeout"), std::string::npos) << e.what();
+  }
+}
+
+// The agents and contact-reasons reports price the rows parallel workers
+// ship lower (see price_few_groups), for their own transaction only.
+TEST(ReportSettings, TheAgentsAndTagsReportsAllowParallelAggregatesForTheirTransactionOnly) {
+  test_database db;
+  const auto b = db.add_brand("settings");
+  pqxx::connection c(db.url());
+  for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
+  std::string before;
+  {
+    pqxx::nontransaction tx(c);
+    before = show(tx, "parallel_tuple_cost");
+  }
+  ASSERT_NE(before, "0.01");
+  store::reports::query q;
+  q.brand_ids = {b.id};
+  q.from = from_unix_micros(1761955200000000);
+  q.to = from_unix_micros(1764547200000000);
+  q.group_by = "brand";
+  for (const std::string report : {"agents", "tags"}) {
+    {
+      pqxx::work tx(c);
+      store::reports::analytic_settings(tx, std::chrono::seconds(30));
+      const auto rows = report == "agents" ? store::reports::agents(tx, q)
+                                           : store::reports::tag_counts(tx, q, from_unix_micros(1759276800000000));
+      EXPECT_TRUE(rows.empty()) << report;
+      EXPECT_EQ(show(tx, "parallel_tuple_cost"), "0.01") << report;
+      tx.commit();
+    }
+    pqxx::nontransaction after(c);
+    EXPECT_EQ(show(after, "parallel_tuple_cost"), before) << report;
   }
 }
