@@ -240,7 +240,7 @@ const char* const agents_sql =
     "ab.agent_id = a.id AND ab.brand_id = ANY($1::uuid[])) AND " ANY_AGENT("a.id") " AND a.role IN ('agent', 'manager')), "
     "rt AS (SELECT m.author_agent_id AS agent, m.ticket_id, count(*) AS n FROM messages m WHERE " INTERACTION
     " AND m.direction = 'outbound' AND m.author_agent_id IS NOT NULL GROUP BY 1, 2), "
-    "r AS (SELECT agent, sum(n) AS replies, count(*) AS handled FROM rt GROUP BY 1), "
+    "r AS (SELECT agent, sum(n)::bigint AS replies, count(*) AS handled FROM rt GROUP BY 1), "
     SLA_CLOCKS(ALL_TARGETS) ", "
     "s AS (SELECT agent, count(*) FILTER (WHERE met AND NOT breached) AS met, "
     "count(*) FILTER (WHERE breached) AS breached FROM f WHERE agent IS NOT NULL GROUP BY 1), "
@@ -304,8 +304,8 @@ json micros_or_null(const pqxx::field& f) {
 // So it prices the partial aggregates of parallel workers as shipping that
 // many rows each, and keeps to one process. At a tenth of the default
 // price per row shipped it runs them in parallel: a year of the agents
-// report took 3.3-3.9 s instead of 5.3-6.3, 30 days of tags 0.30 s instead
-// of 0.38 (1M-ticket seed). The other reports' plans are as fast or faster
+// report took 3.4-3.5 s instead of 4.8-5.1, 30 days of tags 0.30 s instead
+// of 0.36-0.41 (1M-ticket seed). The other reports' plans are as fast or faster
 // at the default (response times over 30 days: 0.31 s against 0.41).
 void price_few_groups(pqxx::transaction_base& tx) { tx.exec("SET LOCAL parallel_tuple_cost = 0.01"); }
 
@@ -325,9 +325,13 @@ pqxx::result run(pqxx::transaction_base& tx, const char* name, const reports::qu
 // message table to the BRIN index on its append-ordered times (0.4 s against
 // 1.8 s for a month of interactions). Percentiles sort a year of clocks or
 // calls, in memory rather than in temporary files. A year of reports
-// outlasts the OLTP statement timeout, so reports get their own.
+// outlasts the OLTP statement timeout, so reports get their own. The right
+// plan depends on the period and the brands: after five runs PostgreSQL may
+// keep a generic plan, which reads the SLA clocks through a bitmap of the
+// table instead of the covering index alone; planning takes milliseconds.
 void reports::analytic_settings(pqxx::transaction_base& tx, std::chrono::milliseconds timeout) {
   tx.exec("SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL work_mem = '64MB'; "
+          "SET LOCAL plan_cache_mode = force_custom_plan; "
           "SET LOCAL statement_timeout = " + std::to_string(timeout.count()));
 }
 

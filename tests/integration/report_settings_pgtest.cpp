@@ -33,12 +33,14 @@ TEST(ReportSettings, HoldForTheReportTransactionOnly) {
     EXPECT_EQ(show(tx, "jit"), "off");
     EXPECT_EQ(show(tx, "enable_seqscan"), "off");
     EXPECT_EQ(show(tx, "work_mem"), "64MB");
+    EXPECT_EQ(show(tx, "plan_cache_mode"), "force_custom_plan");
     tx.commit();
   }
   pqxx::nontransaction after(c);
   EXPECT_EQ(show(after, "statement_timeout"), timeout_before);
   EXPECT_EQ(show(after, "enable_seqscan"), "on");
   EXPECT_NE(show(after, "work_mem"), "64MB");
+  EXPECT_EQ(show(after, "plan_cache_mode"), "auto");
 }
 
 TEST(ReportSettings, TheReportTimeoutCancelsALongStatement) {
