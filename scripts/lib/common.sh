@@ -64,7 +64,10 @@ pg_cluster_start() {
     pg_as_owner "$PG_BIN/initdb" -D "$dir/data" -A trust -U helpdesk --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   fi
-  local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB"
+  # HELPDESK_PG_SHARED_BUFFERS: bench/run sizes it as production would
+  # (docs/operations.md, "PostgreSQL settings for reports").
+  local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
+  opts="$opts -c shared_buffers=${HELPDESK_PG_SHARED_BUFFERS:-256MB}"
   [ "$mode" = fast ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   # Full ingest writes about 30 MB of WAL a second. With the default
   # max_wal_size (1GB) a checkpoint would start every 15-20 s, and while one
