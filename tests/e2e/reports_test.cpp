@@ -407,6 +407,16 @@ TEST_F(reports_e2e, ContactReasonsCompareTagsWithThePreviousPeriod) {
   auto t = req("GET", "/v1/tickets/" + id, manager).json();
   ASSERT_EQ(req("PATCH", "/v1/tickets/" + id, manager, json({{"tags", {"damaged"}}, {"version", t["version"]}}).dump()).status,
             200);
+  // Tagged only after it was created: it counts with its tags at the end.
+  const std::string three = email("eva@example.cz", "Where is it")["ticket_id"];
+  t = req("GET", "/v1/tickets/" + three, manager).json();
+  ASSERT_EQ(req("PATCH", "/v1/tickets/" + three, manager, json({{"tags", {"late"}}, {"version", t["version"]}}).dump()).status,
+            200);
+  // Created with a tag that was then taken off: it counts for none.
+  const std::string four = email("adam@example.cz", "Wrong size", {{"tags", {"refund"}}})["ticket_id"];
+  t = req("GET", "/v1/tickets/" + four, manager).json();
+  ASSERT_EQ(req("PATCH", "/v1/tickets/" + four, manager, json({{"tags", json::array()}, {"version", t["version"]}}).dump()).status,
+            200);
   // Forty days ago, one ticket about a refund: the previous 30-day period.
   db->exec("INSERT INTO ticket_events (ticket_id, brand_id, kind, actor, data, at) VALUES ('" +
            one["ticket_id"].get<std::string>() + "', '" + brand_a.id +
@@ -419,14 +429,14 @@ TEST_F(reports_e2e, ContactReasonsCompareTagsWithThePreviousPeriod) {
   auto r = report("/v1/reports/contact-reasons");
   json expect = json::parse(R"([
     {"tag": "damaged", "count": 1, "previous": 0, "change": 1, "change_pct": null},
-    {"tag": "refund", "count": 1, "previous": 0, "change": 1, "change_pct": null},
-    {"tag": "late", "count": 0, "previous": 1, "change": -1, "change_pct": -100.0}])");
+    {"tag": "late", "count": 1, "previous": 1, "change": 0, "change_pct": 0.0},
+    {"tag": "refund", "count": 1, "previous": 0, "change": 1, "change_pct": null}])");
   ASSERT_EQ(r["rows"].size(), 3u) << r.dump(2);
   for (std::size_t i = 0; i < 3; ++i) {
     for (const auto& [k, v] : expect[i].items()) EXPECT_EQ(r["rows"][i][k], v) << k << " in " << r["rows"][i].dump();
     EXPECT_EQ(r["rows"][i]["group"], brand_a.id);
   }
-  EXPECT_EQ(r["total"]["count"], 2);
+  EXPECT_EQ(r["total"]["count"], 3);
   EXPECT_EQ(r["total"]["previous"], 1);
 }
 
