@@ -282,7 +282,7 @@ const char* const agents_sql =
     "AND " ANY_AGENT("i.agent_id") " AND i.started_at < " TO_AT " AND coalesce(i.ended_at, 'infinity') > "
     FROM_AT " AND least(coalesce(i.ended_at, now()), " TO_AT ") > greatest(i.started_at, " FROM_AT ") GROUP BY 1), "
     "x AS (SELECT agent, max(a) FILTER (WHERE part = 1) AS handled, max(b) FILTER (WHERE part = 1) AS replies, "
-    "sum(a) FILTER (WHERE part = 2) AS met, sum(b) FILTER (WHERE part = 2) AS breached, "
+    "sum(a) FILTER (WHERE part = 2)::bigint AS met, sum(b) FILTER (WHERE part = 2)::bigint AS breached, "
     "max(v) FILTER (WHERE part = 2) AS frm, max(v) FILTER (WHERE part = 3) AS online, "
     "max(w) FILTER (WHERE part = 3) AS away FROM parts GROUP BY 1) "
     "SELECT ag.id, ag.name, coalesce(x.handled, 0), coalesce(x.replies, 0), x.frm, coalesce(x.met, 0), "

@@ -70,7 +70,8 @@ class report_figures : public ::testing::Test {
       const auto& b = brands[static_cast<std::size_t>(t % 2)];
       const std::string ticket = "018f0000-0000-7000-8000-" + std::string(12 - std::to_string(t).size(), '0') +
                                  std::to_string(t);
-      // A tenth start before the period and are not in it.
+      // About 3 % start the day before the period and 6 % after it: neither
+      // is in it.
       const long long created = period_from - 86400 + pick(86400 * 33);
       tickets_sql += std::string(tickets_sql.empty() ? "" : ", ") + "('" + ticket + "', '" + b.id + "', " +
                      std::to_string(t + 1) + ", '" + customer(b.id) + "', 'email', " + at(created) + ")";
