@@ -39,6 +39,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "helpdesk/domain/calendar.hpp"
 #include "helpdesk/domain/outbound_mail.hpp"
@@ -793,6 +794,8 @@ struct ticket_sim {
   std::vector<status_rec> statuses;
   std::string last_inbound_mid, last_outbound_mid, outbound_subject;
   std::vector<std::string> references;
+  // Each agent's latest reply on the ticket (messages.agent_previous_reply_at).
+  std::vector<std::pair<int, ms_t>> last_reply_of;
 };
 
 ms_t later(ms_t a, ms_t b) { return a > b ? a : b; }
@@ -826,7 +829,7 @@ const table_spec& spec(table t) {
       {"messages", {"id", "ticket_id", "brand_id", "customer_id", "channel", "direction", "automatic",
                     "automatic_reason", "author_agent_id", "sender", "subject", "body_text", "body_html", "email",
                     "email_message_id", "call_id", "call", "call_outcome", "chat_session_id", "chat_message_id",
-                    "occurred_at", "created_at", "delivery_status", "delivery_updated_at"}},
+                    "occurred_at", "created_at", "delivery_status", "delivery_updated_at", "agent_previous_reply_at"}},
       {"ticket_events", {"ticket_id", "brand_id", "kind", "actor", "data", "at"}},
       {"callback_attempts", {"id", "ticket_id", "brand_id", "agent_id", "outcome", "note", "at"}},
       {"sla_clocks", {"ticket_id", "target", "cycle", "brand_id", "policy_id", "policy_version", "calendar_id",
@@ -1503,10 +1506,24 @@ struct generator::impl {
     ms_t delivery_at = no_time;
   };
 
+  // The time of the author's previous reply on the ticket, if `m` is a
+  // reply (the trigger's rule of migration 0023). A ticket's messages are
+  // made in time order, so the latest so far is the previous one.
+  static ms_t link_reply(ticket_sim& t, const message_fields& m) {
+    const bool reply = std::strcmp(m.direction, "outbound") == 0 && m.author >= 0 && !m.automatic &&
+                       std::strcmp(m.channel, "note") != 0;
+    if (!reply) return no_time;
+    for (auto& [agent, at] : t.last_reply_of)
+      if (agent == m.author) return std::exchange(at, m.at);
+    t.last_reply_of.emplace_back(m.author, m.at);
+    return no_time;
+  }
+
   std::string message(ticket_sim& t, const message_fields& m) {
     rng r(mix(key ^ 0x6d657373, message_counter));
     const uid id = uuid7(m.at, r);
     const auto& br = brands[static_cast<std::size_t>(t.b)];
+    const ms_t previous_reply = link_reply(t, m);
     timed(table::messages, m.at, [&](std::string& s) {
       row w(s);
       w.id(id).id(t.id).id(br.id).id(t.customer).raw(m.channel).raw(m.direction).boolean(m.automatic)
@@ -1521,7 +1538,7 @@ struct generator::impl {
       if (m.chat_mid.empty()) w.null(); else w.raw(m.chat_mid);
       w.time(m.at).time(m.at);
       if (m.delivery) w.raw(m.delivery); else w.null();
-      w.time(m.delivery_at).end();
+      w.time(m.delivery_at).time(previous_reply).end();
     });
     ++message_counter;
     t.updated = later(t.updated, m.at);

@@ -61,6 +61,7 @@ TEST(Migrations, LandedOnesNeverChange) {
       {20, "bd251581f7c32982141bb63dbf94b31da58f9eefeaf7be912a0b40ff7fd0aa2d"},
       {21, "b201cd466ff6cc497ec60966ee3c87f64139b174c6e476b69260ad7d7f42de57"},
       {22, "cdb03407cd2d64175254fa5ff3459ffda74a6c5cb73b56b137ec3372e3e76dd8"},
+      {23, "a5b8c456b2472087e603c03e54ca464c4a780b4a492011c53b4dbdf159fd5ba9"},
   };
   for (const auto& m : store::known_migrations()) {
     auto it = landed.find(m.version);

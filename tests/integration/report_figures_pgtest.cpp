@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -50,8 +51,8 @@ struct durations {
 };
 
 struct agent_truth {
-  long long met = 0, breached = 0, replies = 0;
-  std::set<std::string> tickets;
+  long long met = 0, breached = 0, replies = 0, email_replies = 0;
+  std::set<std::string> tickets, email_tickets;
   std::vector<double> first_responses;
 };
 
@@ -131,15 +132,23 @@ class report_figures : public ::testing::Test {
         }
         if (met && target == "first_response") truth.first_responses.push_back(static_cast<double>(took));
       }
-      // Replies by any agent, some after the period's end.
-      for (int r = pick(4); r > 0; --r) {
+      // Replies by any agent, some after the period's end, a fifth of them
+      // in the chat; one statement writes them in no order of time.
+      for (int r = pick(5); r > 0; --r) {
         const auto& author = agents[static_cast<std::size_t>(pick(4))].id;
         const long long when = created + pick(86400 * 3);
+        const bool email = pick(5) > 0;
         messages_sql += std::string(messages_sql.empty() ? "" : ", ") + "(gen_random_uuid(), '" + ticket + "', '" +
-                        b.id + "', '" + customer(b.id) + "', 'email', 'outbound', '" + author + "', " + at(when) + ")";
+                        b.id + "', '" + customer(b.id) + "', '" + (email ? "email" : "chat") + "', 'outbound', '" +
+                        author + "', " + at(when) + ")";
         if (when >= period_from && when < period_to) {
-          ++by_agent[author].replies;
-          by_agent[author].tickets.insert(ticket);
+          auto& truth = by_agent[author];
+          ++truth.replies;
+          truth.tickets.insert(ticket);
+          if (email) {
+            ++truth.email_replies;
+            truth.email_tickets.insert(ticket);
+          }
         }
       }
     }
@@ -161,7 +170,7 @@ class report_figures : public ::testing::Test {
     return brand_id == brands[0].id ? "018f0000-0000-7000-8000-0000000000c1" : "018f0000-0000-7000-8000-0000000000c2";
   }
 
-  json run(const std::string& report) {
+  json run(const std::string& report, std::optional<std::string> channel = std::nullopt) {
     pqxx::connection c(db.url());
     for (const auto& s : store::all_statements()) c.prepare(s.name, s.sql);
     pqxx::work tx(c);
@@ -171,6 +180,7 @@ class report_figures : public ::testing::Test {
     q.from = from_unix_micros(period_from * 1000000);
     q.to = from_unix_micros(period_to * 1000000);
     q.group_by = "brand";
+    q.channel = std::move(channel);
     return report == "agents" ? store::reports::agents(tx, q) : store::reports::response_times(tx, q);
   }
 
@@ -221,4 +231,21 @@ TEST_F(report_figures, EachAgentsCountsAndFirstResponseMedianAreThoseOfTheClocks
     decided += truth.met + truth.breached;
   }
   EXPECT_GT(decided, 500) << "the history decides enough clocks to tell the parts apart";
+}
+
+// The link to an agent's previous reply spans channels; filtered by one,
+// a ticket counts when the agent replied on it in that channel.
+TEST_F(report_figures, FilteredByChannelAnAgentsRepliesAndTicketsAreThoseInTheChannel) {
+  const auto rows = run("agents", "email");
+  ASSERT_EQ(rows.size(), agents.size()) << rows.dump(2);
+  std::size_t differ = 0;
+  for (const auto& row : rows) {
+    const auto& truth = by_agent[row["agent_id"].get<std::string>()];
+    const auto who = row["name"].get<std::string>();
+    EXPECT_EQ(row["replies"].get<long long>(), truth.email_replies) << who;
+    EXPECT_EQ(row["tickets_handled"].get<std::size_t>(), truth.email_tickets.size()) << who;
+    EXPECT_EQ(row["met"].get<long long>(), truth.met) << who;  // every clock is of an email ticket
+    differ += truth.email_tickets.size() != truth.tickets.size() ? 1 : 0;
+  }
+  EXPECT_GT(differ, 0u) << "some agents replied on tickets in the chat only";
 }

@@ -107,6 +107,9 @@ TEST(Seed, LoadsAConsistentHistory) {
                        "WHERE c.n IS DISTINCT FROM m.n"),
             0);
   EXPECT_EQ(number(db, "SELECT sum(n) FROM report_counts WHERE metric = 'ticket_created'"), 3000);
+  // So are the links of each reply to its agent's previous one on the ticket.
+  EXPECT_EQ(db.misplaced_reply_links(), 0);
+  EXPECT_GT(number(db, "SELECT count(*) FROM messages WHERE agent_previous_reply_at IS NOT NULL"), 500);
   EXPECT_EQ(number(db, "SELECT sum(n) FROM report_counts WHERE metric = 'message'"),
             number(db, "SELECT count(*) FROM messages WHERE NOT automatic"));
   // The message kinds the brief asks for are all there.
@@ -411,6 +414,7 @@ TEST(Seed, LoadsAsAnOrdinaryRoleWithKeysChecked) {
         << r.output;
     EXPECT_EQ(number(db, "SELECT count(*) FROM tickets"), 800);
     EXPECT_EQ(number(db, "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id)"), 0);
+    EXPECT_EQ(db.misplaced_reply_links(), 0);  // written by the triggers this time
     db.exec("REASSIGN OWNED BY " + role + " TO CURRENT_USER");
     db.exec("DROP OWNED BY " + role);
   }

@@ -104,6 +104,14 @@ std::string test_database::scalar(const std::string& sql) {
   });
 }
 
+long long test_database::misplaced_reply_links() {
+  return std::stoll(scalar(
+      "SELECT count(*) FROM (SELECT agent_previous_reply_at AS stored, CASE WHEN message_is_agent_reply(direction, "
+      "author_agent_id, automatic, channel) THEN lag(occurred_at) OVER (PARTITION BY ticket_id, author_agent_id, "
+      "message_is_agent_reply(direction, author_agent_id, automatic, channel) ORDER BY occurred_at, id) END AS truth "
+      "FROM messages) x WHERE stored IS DISTINCT FROM truth"));
+}
+
 agent test_database::add_agent(const std::string& email, role r, const std::vector<std::string>& brand_ids,
                                const std::string& password) {
   agent_fields f;

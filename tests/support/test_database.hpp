@@ -28,6 +28,9 @@ class test_database {
   void exec(const std::string& sql);
   // The first column of the first row, as text ("" for none or NULL).
   std::string scalar(const std::string& sql);
+  // Messages whose link to their agent's previous reply on the ticket
+  // (migration 0023) is not what the replies' order gives.
+  long long misplaced_reply_links();
   // Makes a role that is no superuser (hd_plain_owner) the database's owner,
   // as on a managed PostgreSQL; returns a URL that connects as that role.
   std::string hand_to_plain_owner();
