@@ -41,22 +41,26 @@ namespace {
 // brand, channel, priority and queue are those at the start; the agent is
 // whoever held the ticket when it was decided. Only what was recorded by the
 // period's end counts: a policy change later may log a clock that started
-// inside the period, and last month must read the same tomorrow.
+// inside the period, and last month must read the same tomorrow. A clock
+// whose every event came and was recorded before the period's end has its
+// agent stored (migration 0024): the same answer, without the comparisons.
 // `targets` (quoted names) picks the key ranges of the covering index
 // (migration 0021); the group is an id (brand, queue, agent) or a name
 // (channel, priority), kept apart so that rows are grouped by uuid, not by
 // its text.
 #define SLA_CLOCKS(targets)                                                                                        \
   "d AS (SELECT x.target, x.brand_id, x.channel, x.priority, x.queue_id, x.started_at, x.started_agent, x.met_at, " \
-  "x.met_elapsed, x.met_late, x.met_agent, x.breached_agent, x.cancelled_agent, (x.met_at >= " FROM_AT             \
+  "x.met_elapsed, x.met_late, x.met_agent, x.breached_agent, x.cancelled_agent, x.settled_before, "              \
+  "x.settled_agent, (x.met_at >= " FROM_AT                                                                       \
   " AND x.met_at < " TO_AT " AND x.met_recorded_at < " TO_AT ") IS TRUE AS is_met, (x.breached_at >= " FROM_AT    \
   " AND x.breached_at < " TO_AT " AND x.breached_recorded_at < " TO_AT ") IS TRUE AS is_breached, "              \
   "(x.cancelled_at >= " FROM_AT " AND x.cancelled_at < " TO_AT " AND x.cancelled_recorded_at < " TO_AT            \
   ") IS TRUE AS is_cancelled FROM sla_clock_facts x WHERE x.brand_id = ANY($1::uuid[]) AND x.target = ANY(ARRAY["  \
   targets "]) AND x.started_at >= " FROM_AT " AND x.started_at < " TO_AT " AND x.started_recorded_at < " TO_AT     \
-  "), c AS (SELECT d.target, d.brand_id, d.channel, d.priority, d.queue_id, coalesce(greatest(CASE WHEN is_met "   \
+  "), c AS (SELECT d.target, d.brand_id, d.channel, d.priority, d.queue_id, CASE WHEN d.settled_before < " TO_AT \
+  " THEN d.settled_agent ELSE coalesce(greatest(CASE WHEN is_met "                                                 \
   "THEN met_agent END, CASE WHEN is_breached THEN breached_agent END, CASE WHEN is_cancelled THEN cancelled_agent " \
-  "END), started_agent) AS agent, d.started_at, CASE WHEN is_met THEN d.met_at END AS met_at, "                    \
+  "END), started_agent) END AS agent, d.started_at, CASE WHEN is_met THEN d.met_at END AS met_at, "                    \
   "CASE WHEN is_met THEN d.met_elapsed END AS elapsed, is_breached OR (is_met AND coalesce(d.met_late, false)) "   \
   "AS breached, is_met AS met, is_cancelled AS cancelled FROM d), "                                                \
   "f AS NOT MATERIALIZED (SELECT c.*, CASE $8::text WHEN 'brand' THEN brand_id WHEN 'queue' THEN queue_id "      \

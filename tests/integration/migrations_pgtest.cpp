@@ -62,6 +62,7 @@ TEST(Migrations, LandedOnesNeverChange) {
       {21, "b201cd466ff6cc497ec60966ee3c87f64139b174c6e476b69260ad7d7f42de57"},
       {22, "cdb03407cd2d64175254fa5ff3459ffda74a6c5cb73b56b137ec3372e3e76dd8"},
       {23, "a5b8c456b2472087e603c03e54ca464c4a780b4a492011c53b4dbdf159fd5ba9"},
+      {24, "ac293116021d449314946d6291a23d8a608cbde8a26f2f19b8e62a5e78cc85ef"},
   };
   for (const auto& m : store::known_migrations()) {
     auto it = landed.find(m.version);
